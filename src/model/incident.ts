@@ -1,0 +1,43 @@
+import type { LabelSet } from './labels.js';
+
+export const SEVERITIES = ['sev1', 'sev2', 'sev3', 'sev4'] as const;
+/** sev1 is the worst. */
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Ranks severities so that a smaller number is worse (sev1 → 1). */
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s) + 1;
+}
+
+/** An incident as CONTRACT §5 prints it (replay output, read API). Times are RFC 3339. */
+export interface IncidentDoc {
+  id: string;
+  title: string;
+  severity: Severity;
+  status: 'open' | 'resolved';
+  openedAt: string;
+  resolvedAt: string | null;
+  alerts: Array<{ fingerprint: string; labels: LabelSet }>;
+  tickets: string[];
+  suspectedDeploys: Array<{ service: string; version: string; at: string; score: number; reason?: string }>;
+  rootCause: { entity: string; score: number } | null;
+}
+
+/** One entry of an incident's timeline: what happened, when, and why. */
+export interface TimelineEntry {
+  at: string;
+  type: string;
+  message: string;
+  fingerprint?: string;
+  reason?: string;
+  score?: number;
+}
+
+/** An SLO as CONTRACT §5 prints it. */
+export interface SloDoc {
+  name: string;
+  objective: number;
+  burnRates: Record<string, number | null>;
+  errorBudgetRemaining: number | null;
+  alerts: Array<{ severity: 'page' | 'ticket'; longWindow: string; shortWindow: string; firedAt: string; resolvedAt: string | null }>;
+}
