@@ -1,0 +1,194 @@
+import type { AlertEvent, Instant, LabelSet } from '../model/index.js';
+
+/** One alert (one fingerprint) with its state history: re-sends, HA duplicates and flaps all fold into it. */
+export interface AlertRecord {
+  readonly fingerprint: string;
+  readonly labels: LabelSet;
+  annotations: LabelSet;
+  generatorURL: string | undefined;
+  source: 'api' | 'webhook';
+  startsAt: Instant;
+  /** null: firing until an explicit resolve arrives (webhook alerts). */
+  endsAt: Instant | null;
+  /** `endsAt` came from `resolve_timeout`, so any explicit end that arrives later overrides it (Alertmanager's Merge). */
+  timeout: boolean;
+  status: 'firing' | 'resolved';
+  firstReceivedAt: Instant;
+  lastReceivedAt: Instant;
+  receivedCount: number;
+  /** Every firing↔resolved change, oldest first; bounded to MAX_HISTORY, `transitions` counts them all. */
+  history: Array<{ at: Instant; status: 'firing' | 'resolved' }>;
+  transitions: number;
+  incidentId: string | null;
+  entity: string | null;
+}
+
+/** What receiving or expiring an alert changed. `unchanged` covers re-sends, the bulk of all traffic. */
+export type AlertChange = 'new-firing' | 'new-resolved' | 'refired' | 'resolved' | 'unchanged';
+
+const MAX_HISTORY = 20;
+
+/**
+ * Dedup and lifetimes of alerts, with Alertmanager's semantics (provider/mem Put + types.Alert.Merge): overlapping
+ * sends merge (earliest `startsAt`, an explicit end beats a timeout), a send after resolution starts the alert
+ * again (a flap), and an alert that is not re-sent resolves at its `endsAt`.
+ *
+ * Expiry uses one-second buckets keyed by `endsAt` rather than a heap: a re-send only appends to a bucket, and stale
+ * entries are dropped when their second passes, so the hot path stays O(1).
+ */
+export class AlertStore {
+  readonly alerts = new Map<string, AlertRecord>();
+  private readonly buckets = new Map<number, string[]>();
+  /** The first second whose bucket has not been fully processed. */
+  private nextSecond: number | null = null;
+
+  constructor(private readonly resolveTimeoutMs: number) {}
+
+  get(fp: string): AlertRecord | undefined {
+    return this.alerts.get(fp);
+  }
+
+  /** Folds one received alert into its record. `now` is the engine clock (≥ the event's receive time). */
+  receive(ev: AlertEvent, now: Instant): { record: AlertRecord; change: AlertChange } {
+    let endsAt = ev.endsAt;
+    let timeout = false;
+    if (endsAt === null && ev.source === 'api') {
+      endsAt = ev.at + this.resolveTimeoutMs;
+      timeout = true;
+    }
+    const active = endsAt === null || endsAt > now;
+    const old = this.alerts.get(ev.fingerprint);
+    if (old === undefined) {
+      const status = active ? 'firing' : 'resolved';
+      const record: AlertRecord = {
+        fingerprint: ev.fingerprint,
+        labels: ev.labels,
+        annotations: ev.annotations,
+        generatorURL: ev.generatorURL,
+        source: ev.source,
+        startsAt: ev.startsAt,
+        endsAt,
+        timeout,
+        status,
+        firstReceivedAt: ev.at,
+        lastReceivedAt: ev.at,
+        receivedCount: 1,
+        history: [{ at: status === 'firing' ? ev.startsAt : (endsAt as number), status }],
+        transitions: 1,
+        incidentId: null,
+        entity: null,
+      };
+      this.alerts.set(ev.fingerprint, record);
+      this.schedule(record);
+      return { record, change: active ? 'new-firing' : 'new-resolved' };
+    }
+
+    old.annotations = ev.annotations;
+    old.generatorURL = ev.generatorURL;
+    old.source = ev.source;
+    old.lastReceivedAt = ev.at;
+    old.receivedCount++;
+    let change: AlertChange = 'unchanged';
+    if (old.status === 'firing') {
+      if (ev.startsAt < old.startsAt) old.startsAt = ev.startsAt;
+      if (!active) {
+        old.endsAt = endsAt;
+        old.timeout = false;
+        this.transition(old, 'resolved', endsAt as number);
+        change = 'resolved';
+      } else if (!(later(old.endsAt, endsAt) && !old.timeout)) {
+        old.endsAt = endsAt;
+        old.timeout = timeout;
+      }
+    } else if (active) {
+      // A send after resolution is the alert firing again: a new instance in Alertmanager, a flap for us.
+      const refiredAt = old.endsAt !== null && ev.startsAt > old.endsAt ? ev.startsAt : now;
+      old.startsAt = ev.startsAt;
+      old.endsAt = endsAt;
+      old.timeout = timeout;
+      this.transition(old, 'firing', refiredAt);
+      change = 'refired';
+    } else if (endsAt !== null && old.endsAt !== null && endsAt > old.endsAt) {
+      old.endsAt = endsAt; // the latest explicit end wins when both are resolved
+    }
+    this.schedule(old);
+    return { record: old, change };
+  }
+
+  /**
+   * Resolves every firing alert whose `endsAt` is at or before `now`, in (endsAt, fingerprint) order so the result
+   * does not depend on when buckets were filled (live versus restored from a snapshot).
+   */
+  expire(now: Instant): AlertRecord[] {
+    const nowSecond = Math.floor(now / 1000);
+    const due = new Set<AlertRecord>();
+    // Walk second by second when that is shorter than the bucket list; after a long jump, walk the buckets instead.
+    const seconds =
+      this.nextSecond === null || nowSecond - this.nextSecond > this.buckets.size
+        ? [...this.buckets.keys()].filter((s) => s <= nowSecond).sort((a, b) => a - b)
+        : range(this.nextSecond, nowSecond);
+    for (const s of seconds) {
+      const fps = this.buckets.get(s);
+      if (fps === undefined) continue;
+      const keep: string[] = [];
+      for (const fp of fps) {
+        const a = this.alerts.get(fp);
+        if (a === undefined || a.status !== 'firing' || a.endsAt === null || Math.floor(a.endsAt / 1000) !== s) continue;
+        if (a.endsAt <= now) {
+          due.add(a);
+        } else keep.push(fp);
+      }
+      if (keep.length === 0) this.buckets.delete(s);
+      else this.buckets.set(s, keep);
+    }
+    this.nextSecond = nowSecond;
+    const sorted = [...due].sort(
+      (x, y) => (x.endsAt as number) - (y.endsAt as number) || (x.fingerprint < y.fingerprint ? -1 : 1),
+    );
+    for (const a of sorted) this.transition(a, 'resolved', a.endsAt as number);
+    return sorted;
+  }
+
+  /** Rebuilds the store from snapshot records (buckets are derived, not saved). */
+  restore(records: AlertRecord[], nextSecond: number | null): void {
+    this.alerts.clear();
+    this.buckets.clear();
+    this.nextSecond = nextSecond;
+    for (const r of records) {
+      this.alerts.set(r.fingerprint, r);
+      this.schedule(r);
+    }
+  }
+
+  cursor(): number | null {
+    return this.nextSecond;
+  }
+
+  private schedule(a: AlertRecord): void {
+    if (a.status !== 'firing' || a.endsAt === null) return;
+    const s = Math.floor(a.endsAt / 1000);
+    const arr = this.buckets.get(s);
+    if (arr === undefined) this.buckets.set(s, [a.fingerprint]);
+    else if (arr[arr.length - 1] !== a.fingerprint) arr.push(a.fingerprint);
+  }
+
+  private transition(a: AlertRecord, status: 'firing' | 'resolved', at: Instant): void {
+    a.status = status;
+    a.transitions++;
+    a.history.push({ at, status });
+    if (a.history.length > MAX_HISTORY) a.history.shift();
+  }
+}
+
+/** True when `a` ends strictly later than `b`; null ends never. */
+function later(a: Instant | null, b: Instant | null): boolean {
+  if (a === null) return b !== null;
+  if (b === null) return false;
+  return a > b;
+}
+
+function range(from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let s = from; s <= to; s++) out.push(s);
+  return out;
+}

@@ -1,0 +1,123 @@
+import type { DeployEvent, Entity, LabelSet } from '../model/index.js';
+import { formatDuration, renderLabels } from '../model/index.js';
+import type { AlertRecord } from './alert-store.js';
+import type { IncidentRecord, SuspectDeploy } from './incident-store.js';
+import type { TopologyIndex } from './topology-index.js';
+
+/** Labels that name the workload an alert is about (kube-prometheus, Loki rulers, custom rules). */
+const SERVICE_LABELS = ['service', 'app', 'deployment'] as const;
+
+/** The service names an alert and its entity speak of, for deploy and ticket matching. */
+export function servicesOf(labels: LabelSet, entity: Entity | undefined): string[] {
+  const out: string[] = [];
+  for (const l of SERVICE_LABELS) {
+    const v = labels[l];
+    if (v !== undefined && v !== '' && !out.includes(v)) out.push(v);
+  }
+  if (entity !== undefined) {
+    const v = entity.labels['service'] ?? entity.labels['app'];
+    if (v !== undefined && !out.includes(v)) out.push(v);
+    if (entity.kind === 'service') {
+      const name = entity.id.slice(entity.id.lastIndexOf('/') + 1);
+      if (name !== '' && !out.includes(name)) out.push(name);
+    }
+  }
+  return out;
+}
+
+/**
+ * The most upstream failing entity: one that depends on no other entity of the incident (directly or through
+ * entities of the incident), ranked by how many of the incident's entities depend on it.
+ * Without entities, the labels all alerts share on `service`-like labels, else null.
+ */
+export function findRootCause(
+  inc: IncidentRecord,
+  alerts: ReadonlyMap<string, AlertRecord>,
+  topology: TopologyIndex,
+): { entity: string; score: number } | null {
+  if (inc.entities.length > 0) {
+    const inIncident = new Set(inc.entities);
+    let best: { entity: string; reach: number } | null = null;
+    for (const e of inc.entities) {
+      if (topology.dependencies(e).some((r) => inIncident.has(r.to) && r.to !== e)) continue;
+      const reach = countDependents(e, inIncident, topology);
+      if (
+        best === null ||
+        reach > best.reach ||
+        (reach === best.reach && topology.rank(e) < topology.rank(best.entity))
+      ) {
+        best = { entity: e, reach };
+      }
+    }
+    if (best === null) return { entity: inc.entities[0] as string, score: round(1 / inc.entities.length) };
+    return { entity: best.entity, score: round((best.reach + 1) / inc.entities.length) };
+  }
+  for (const l of SERVICE_LABELS) {
+    let value: string | undefined;
+    let shared = true;
+    for (const fp of inc.alerts) {
+      const v = alerts.get(fp)?.labels[l];
+      if (v === undefined || (value !== undefined && v !== value)) {
+        shared = false;
+        break;
+      }
+      value = v;
+    }
+    if (shared && value !== undefined) return { entity: renderLabels({ [l]: value }), score: 0.5 };
+  }
+  return null;
+}
+
+function countDependents(e: string, inIncident: ReadonlySet<string>, topology: TopologyIndex): number {
+  const seen = new Set<string>([e]);
+  const queue = [e];
+  while (queue.length > 0) {
+    const cur = queue.shift() as string;
+    for (const r of topology.dependents(cur)) {
+      if (inIncident.has(r.from) && !seen.has(r.from)) {
+        seen.add(r.from);
+        queue.push(r.from);
+      }
+    }
+  }
+  return seen.size - 1;
+}
+
+/** How long after an incident opened a deploy may land and still be suspected (delivery and rollout lag). */
+const DEPLOY_GRACE_MS = 2 * 60_000;
+
+/**
+ * Scores a deploy as a suspect for an incident, or null. Newer deploys score higher; a rollback is a
+ * mitigation, not a cause; a failed deploy counts less because it may not have rolled out.
+ */
+export function suspectDeploy(inc: IncidentRecord, d: DeployEvent, lookbackMs: number): SuspectDeploy | null {
+  if (d.status === 'rolled_back') return null;
+  if (!inc.services.includes(d.service)) return null;
+  const lead = inc.openedAt - d.deployedAt;
+  if (lead > lookbackMs || lead < -DEPLOY_GRACE_MS) return null;
+  let score = 0.1 + 0.9 * (1 - Math.max(lead, 0) / lookbackMs);
+  if (d.status === 'failed') score *= 0.7;
+  const when = lead >= 0 ? `${formatDuration(lead)} before the incident opened` : `${formatDuration(-lead)} after it opened`;
+  return {
+    service: d.service,
+    version: d.version,
+    at: d.deployedAt,
+    score: round(score),
+    reason: `${d.status === 'failed' ? 'failed deploy' : 'deploy'} of ${d.service} ${d.version} ${when}`,
+  };
+}
+
+/** Inserts a suspect keeping the list best first (ties: the later deploy first), at most five. */
+export function addSuspect(list: SuspectDeploy[], s: SuspectDeploy): boolean {
+  if (list.some((x) => x.service === s.service && x.version === s.version && x.at === s.at)) return false;
+  list.push(s);
+  list.sort((a, b) => b.score - a.score || b.at - a.at || (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+  if (list.length > 5) list.length = 5;
+  return list.includes(s);
+}
+
+/** Scores are printed; rounding keeps the replay document free of float noise. */
+export function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+

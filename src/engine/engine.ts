@@ -1,0 +1,393 @@
+import type {
+  AlertEvent,
+  DeployEvent,
+  Event,
+  IncidentDoc,
+  Instant,
+  LabelSet,
+  TicketEvent,
+  TimelineEntry,
+} from '../model/index.js';
+
+import { AlertStore, type AlertRecord } from './alert-store.js';
+import { addSuspect, findRootCause, servicesOf, suspectDeploy } from './cause.js';
+import { chooseIncident, createGroupCorrelator, createTopologyCorrelator, type Correlator } from './correlate.js';
+import { IncidentStore, type IncidentRecord } from './incident-store.js';
+import type { EngineOptions } from './options.js';
+import { toIncidentDoc, toTimeline } from './render.js';
+import { toSeverity } from './severity.js';
+import { scoreTicket } from './ticket-linker.js';
+import { TopologyIndex } from './topology-index.js';
+
+/** A change the runner turns into I/O (notifications, the incident feed). */
+export interface EngineEffect {
+  readonly kind: 'incident';
+  readonly id: string;
+  readonly change: 'opened' | 'updated' | 'resolved' | 'reopened';
+}
+
+/** Counters of what the engine has consumed (the `stats` of CONTRACT §5, extended). */
+export interface EngineStats {
+  requests: number;
+  /** Distinct alerts (fingerprints). */
+  alerts: number;
+  incidents: number;
+  /** Alert items received, re-sends included. */
+  alertsReceived: number;
+  tickets: number;
+  deploys: number;
+  sliSamples: number;
+}
+
+/** Engine state as plain JSON: what a snapshot stores. Derived indexes are rebuilt on restore. */
+export interface EngineState {
+  readonly version: 1;
+  readonly clock: Instant | null;
+  readonly expiryCursor: number | null;
+  readonly alerts: AlertRecord[];
+  readonly incidents: IncidentRecord[];
+  readonly incidentSeq: number;
+  readonly pendingTickets: TicketEvent[];
+  readonly linkedTickets: Array<[string, string]>;
+  readonly recentDeploys: DeployEvent[];
+  readonly stats: EngineStats;
+}
+
+/**
+ * The deterministic core: it folds events into alerts and incidents. It reads only the events and the instants it
+ * is given, never the wall clock, and does no I/O, so the same events give the same incidents in replay, after a
+ * crash and in scenario tests. Its clock only moves forward: an event stamped earlier than the clock is applied at
+ * the clock.
+ */
+export class Engine {
+  private clock: Instant | null = null;
+  private readonly alerts: AlertStore;
+  private readonly incidents: IncidentStore;
+  private readonly topology: TopologyIndex;
+  private readonly correlators: readonly Correlator[];
+  private pendingTickets: TicketEvent[] = [];
+  private readonly linkedTickets = new Map<string, string>();
+  private recentDeploys: DeployEvent[] = [];
+  private readonly counters: EngineStats = {
+    requests: 0,
+    alerts: 0,
+    incidents: 0,
+    alertsReceived: 0,
+    tickets: 0,
+    deploys: 0,
+    sliSamples: 0,
+  };
+  private effects: EngineEffect[] = [];
+
+  constructor(private readonly opts: EngineOptions) {
+    this.alerts = new AlertStore(opts.resolveTimeoutMs);
+    this.incidents = new IncidentStore(opts.maxTimelineEntries);
+    this.topology = new TopologyIndex(opts.topology);
+    this.correlators = [
+      createTopologyCorrelator(this.topology, opts.correlationWindowMs),
+      createGroupCorrelator(opts.correlationWindowMs),
+    ];
+  }
+
+  /** Restores an engine from a snapshot taken with the same options. */
+  static restore(opts: EngineOptions, state: EngineState): Engine {
+    if (state.version !== 1) throw new Error(`engine snapshot version ${String(state.version)} is not supported`);
+    const e = new Engine(opts);
+    e.clock = state.clock;
+    e.alerts.restore(state.alerts, state.expiryCursor);
+    e.incidents.restore(state.incidents, state.incidentSeq);
+    e.pendingTickets = state.pendingTickets;
+    for (const [t, i] of state.linkedTickets) e.linkedTickets.set(t, i);
+    e.recentDeploys = state.recentDeploys;
+    Object.assign(e.counters, state.stats);
+    return e;
+  }
+
+  /** The engine clock: the latest instant it has been driven to, or null before the first event. */
+  now(): Instant | null {
+    return this.clock;
+  }
+
+  /** Applies the events of one request received at `at`. Returns what changed. */
+  apply(events: readonly Event[], at: Instant): EngineEffect[] {
+    const now = this.tick(at);
+    this.counters.requests++;
+    for (const ev of events) {
+      switch (ev.kind) {
+        case 'alert':
+          this.onAlert(ev, now);
+          break;
+        case 'ticket':
+          this.onTicket(ev, now);
+          break;
+        case 'deploy':
+          this.onDeploy(ev, now);
+          break;
+        case 'sli':
+          // Burn-rate evaluation arrives with the SLO issue (#4); samples are counted so replay stats are honest.
+          this.counters.sliSamples++;
+          break;
+      }
+    }
+    return this.drain();
+  }
+
+  /** Moves the clock to `now` (if later), resolving alerts whose `endsAt` passed. Returns what changed. */
+  advance(now: Instant): EngineEffect[] {
+    this.tick(now);
+    return this.drain();
+  }
+
+  /** All incidents, oldest first (CONTRACT §5 replay order). */
+  incidentDocs(): IncidentDoc[] {
+    const out: IncidentDoc[] = [];
+    for (const inc of this.incidents.incidents.values()) out.push(this.doc(inc));
+    return out;
+  }
+
+  /** One incident with its timeline, or undefined. */
+  incidentWithTimeline(id: string): (IncidentDoc & { timeline: TimelineEntry[]; timelineDropped: number }) | undefined {
+    const inc = this.incidents.get(id);
+    if (inc === undefined) return undefined;
+    return { ...this.doc(inc), timeline: toTimeline(inc), timelineDropped: inc.timelineDropped };
+  }
+
+  stats(): Readonly<EngineStats> {
+    return { ...this.counters };
+  }
+
+  /** Numbers for metrics: open incidents and firing alerts. */
+  gauges(): { incidentsOpen: number; alertsFiring: number; alertsTracked: number } {
+    let open = 0;
+    for (const i of this.incidents.incidents.values()) if (i.status === 'open') open++;
+    let firing = 0;
+    for (const a of this.alerts.alerts.values()) if (a.status === 'firing') firing++;
+    return { incidentsOpen: open, alertsFiring: firing, alertsTracked: this.alerts.alerts.size };
+  }
+
+  /** The whole state as plain data. Records are shared, not copied: serialize before applying more events. */
+  state(): EngineState {
+    return {
+      version: 1,
+      clock: this.clock,
+      expiryCursor: this.alerts.cursor(),
+      alerts: [...this.alerts.alerts.values()],
+      incidents: [...this.incidents.incidents.values()],
+      incidentSeq: this.incidents.nextSeq(),
+      pendingTickets: this.pendingTickets,
+      linkedTickets: [...this.linkedTickets],
+      recentDeploys: this.recentDeploys,
+      stats: { ...this.counters },
+    };
+  }
+
+  private doc(inc: IncidentRecord): IncidentDoc {
+    return toIncidentDoc(inc, this.alerts.alerts, this.opts.severity);
+  }
+
+  private drain(): EngineEffect[] {
+    const out = this.effects;
+    this.effects = [];
+    return out;
+  }
+
+  private emit(id: string, change: EngineEffect['change']): void {
+    const last = this.effects[this.effects.length - 1];
+    if (last !== undefined && last.id === id && last.change === change) return;
+    this.effects.push({ kind: 'incident', id, change });
+  }
+
+  private tick(at: Instant): Instant {
+    const now = this.clock === null || at > this.clock ? at : this.clock;
+    this.clock = now;
+    for (const a of this.alerts.expire(now)) this.alertResolved(a);
+    return now;
+  }
+
+  private onAlert(ev: AlertEvent, now: Instant): void {
+    this.counters.alertsReceived++;
+    const { record, change } = this.alerts.receive(ev, now);
+    switch (change) {
+      case 'unchanged':
+        return;
+      case 'new-firing':
+      case 'new-resolved':
+        this.counters.alerts++;
+        this.place(record, now);
+        return;
+      case 'refired': {
+        const inc = this.incidentOf(record);
+        if (inc.status === 'resolved') {
+          this.incidents.reopen(inc, now, `${alertName(record)} fired again`);
+          this.emit(inc.id, 'reopened');
+        } else this.emit(inc.id, 'updated');
+        inc.firing++;
+        inc.lastFiringAt = now;
+        this.incidents.note(inc, {
+          at: now,
+          type: 'alert-firing',
+          message: `${alertName(record)} fired again (change ${record.transitions})`,
+          fingerprint: record.fingerprint,
+        });
+        return;
+      }
+      case 'resolved':
+        this.alertResolved(record);
+        return;
+    }
+  }
+
+  /** Binds a new alert and puts it in the incident the correlators choose, or in a new one. */
+  private place(record: AlertRecord, now: Instant): void {
+    const entity = this.topology.bind(record.labels);
+    record.entity = entity;
+    const bound = { record, entity, group: groupKey(record.labels, this.opts.fallbackGroupBy) };
+    const choice = chooseIncident(this.correlators, bound, this.incidents, now);
+    let inc: IncidentRecord;
+    if (choice === null) {
+      const openedAt = record.status === 'firing' ? Math.min(record.startsAt, now) : (record.endsAt as number);
+      inc = this.incidents.open(record.fingerprint, openedAt, toSeverity(record.labels, this.opts.severity));
+      this.counters.incidents++;
+      this.emit(inc.id, 'opened');
+      this.incidents.note(inc, {
+        at: now,
+        type: 'alert-attached',
+        message: `${alertName(record)} opened the incident`,
+        fingerprint: record.fingerprint,
+        reason: entity === null ? `no open incident matched ${bound.group}` : `no open incident near ${entity}`,
+      });
+    } else {
+      inc = choice.incident;
+      this.emit(inc.id, 'updated');
+      this.incidents.note(inc, {
+        at: now,
+        type: 'alert-attached',
+        message: `${alertName(record)} joined (${choice.correlator})`,
+        fingerprint: record.fingerprint,
+        reason: choice.score.reason,
+        score: choice.score.score,
+      });
+    }
+    record.incidentId = inc.id;
+    inc.alerts.push(record.fingerprint);
+    this.incidents.raiseSeverity(inc, toSeverity(record.labels, this.opts.severity));
+    if (entity !== null) this.incidents.addEntity(inc, entity);
+    this.incidents.addGroup(inc, bound.group);
+    const newServices = servicesOf(record.labels, entity === null ? undefined : this.topology.entity(entity)).filter(
+      (s) => !inc.services.includes(s),
+    );
+    inc.services.push(...newServices);
+    inc.rootCause = findRootCause(inc, this.alerts.alerts, this.topology);
+    if (newServices.length > 0 || choice === null) {
+      this.linkPendingTickets(inc, now);
+      for (const d of this.recentDeploys) this.considerDeploy(inc, d, now);
+    }
+    if (record.status === 'firing') {
+      inc.firing++;
+      inc.lastFiringAt = Math.max(inc.lastFiringAt, now);
+    } else if (inc.firing === 0 && inc.status === 'open') {
+      this.resolveIncident(inc);
+    }
+  }
+
+  private alertResolved(record: AlertRecord): void {
+    const inc = this.incidentOf(record);
+    inc.firing--;
+    this.incidents.note(inc, {
+      at: record.endsAt as number,
+      type: 'alert-resolved',
+      message: `${alertName(record)} resolved`,
+      fingerprint: record.fingerprint,
+    });
+    if (inc.firing === 0) this.resolveIncident(inc);
+    else this.emit(inc.id, 'updated');
+  }
+
+  private resolveIncident(inc: IncidentRecord): void {
+    let at = inc.openedAt;
+    for (const fp of inc.alerts) {
+      const a = this.alerts.get(fp) as AlertRecord;
+      if (a.endsAt !== null && a.endsAt > at) at = a.endsAt;
+    }
+    this.incidents.resolve(inc, at);
+    this.emit(inc.id, 'resolved');
+  }
+
+  private onTicket(t: TicketEvent, now: Instant): void {
+    this.counters.tickets++;
+    const linked = this.linkedTickets.get(t.id);
+    if (linked !== undefined) {
+      const inc = this.incidents.get(linked) as IncidentRecord;
+      this.incidents.note(inc, { at: now, type: 'ticket-updated', message: `ticket ${t.id} is ${t.status}` });
+      this.emit(inc.id, 'updated');
+      return;
+    }
+    let best: { inc: IncidentRecord; score: number; reason: string } | null = null;
+    for (const inc of this.incidents.incidents.values()) {
+      const s = scoreTicket(t, inc, this.opts.ticketWindowMs);
+      if (s !== null && (best === null || s.score > best.score)) best = { inc, ...s };
+    }
+    if (best === null) {
+      this.pendingTickets = this.pendingTickets.filter((p) => p.id !== t.id && p.createdAt >= now - this.opts.ticketWindowMs);
+      this.pendingTickets.push(t);
+      return;
+    }
+    this.linkTicket(best.inc, t, now, best.reason, best.score);
+  }
+
+  private linkPendingTickets(inc: IncidentRecord, now: Instant): void {
+    if (this.pendingTickets.length === 0) return;
+    const rest: TicketEvent[] = [];
+    for (const t of this.pendingTickets) {
+      const s = scoreTicket(t, inc, this.opts.ticketWindowMs);
+      if (s === null) rest.push(t);
+      else this.linkTicket(inc, t, now, s.reason, s.score);
+    }
+    this.pendingTickets = rest;
+  }
+
+  private linkTicket(inc: IncidentRecord, t: TicketEvent, now: Instant, reason: string, score: number): void {
+    this.linkedTickets.set(t.id, inc.id);
+    inc.tickets.push(t.id);
+    this.incidents.note(inc, { at: now, type: 'ticket-linked', message: `ticket ${t.id}: ${t.title}`, reason, score });
+    this.emit(inc.id, 'updated');
+  }
+
+  private onDeploy(d: DeployEvent, now: Instant): void {
+    this.counters.deploys++;
+    const horizon = now - this.opts.deployLookbackMs - this.opts.correlationWindowMs;
+    this.recentDeploys = this.recentDeploys.filter((x) => x.deployedAt >= horizon);
+    this.recentDeploys.push(d);
+    for (const inc of this.incidents.incidents.values()) {
+      if (inc.status === 'open') this.considerDeploy(inc, d, now);
+    }
+  }
+
+  private considerDeploy(inc: IncidentRecord, d: DeployEvent, now: Instant): void {
+    const s = suspectDeploy(inc, d, this.opts.deployLookbackMs);
+    if (s === null || !addSuspect(inc.suspectedDeploys, s)) return;
+    this.incidents.note(inc, { at: now, type: 'deploy-suspected', message: s.reason, score: s.score });
+    this.emit(inc.id, 'updated');
+  }
+
+  private incidentOf(record: AlertRecord): IncidentRecord {
+    const inc = record.incidentId === null ? undefined : this.incidents.get(record.incidentId);
+    if (inc === undefined) throw new Error(`invariant: alert ${record.fingerprint} has no incident`);
+    return inc;
+  }
+}
+
+/** The fallback grouping key, rendered like Alertmanager renders a group's labels. */
+function groupKey(labels: LabelSet, by: readonly string[]): string {
+  const parts: string[] = [];
+  for (const l of by) {
+    const v = labels[l];
+    if (v !== undefined) parts.push(`${l}=${JSON.stringify(v)}`);
+  }
+  return `{${parts.join(', ')}}`;
+}
+
+function alertName(a: AlertRecord): string {
+  return a.labels['alertname'] ?? a.fingerprint;
+}
+

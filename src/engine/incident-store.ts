@@ -1,0 +1,182 @@
+import type { Instant, Severity } from '../model/index.js';
+import { fingerprint, formatInstant, severityRank } from '../model/index.js';
+
+/** A deploy suspected of causing an incident, with why. */
+export interface SuspectDeploy {
+  service: string;
+  version: string;
+  at: Instant;
+  score: number;
+  reason: string;
+}
+
+/** One timeline entry as stored (instant as a number; rendered to RFC 3339 at the edge). */
+export interface TimelineRecord {
+  at: Instant;
+  type: string;
+  message: string;
+  fingerprint?: string;
+  reason?: string;
+  score?: number;
+}
+
+/** An incident's state. Plain data so that snapshots are `JSON.stringify` of it. */
+export interface IncidentRecord {
+  readonly id: string;
+  /** Creation order: the deterministic tie-break between incidents. */
+  readonly seq: number;
+  openedAt: Instant;
+  resolvedAt: Instant | null;
+  status: 'open' | 'resolved';
+  severity: Severity;
+  /** Fingerprints in the order they joined. */
+  alerts: string[];
+  /** How many of `alerts` are firing now. */
+  firing: number;
+  /** Topology entities of the alerts, in the order they first appeared. */
+  entities: string[];
+  /** Fallback grouping keys (`cluster="eu-1",namespace="shop"`) of alerts without an entity. */
+  groups: string[];
+  /** Service names involved (labels and entities), for deploys and tickets. */
+  services: string[];
+  /** When an alert last started firing in this incident: the correlation window runs from here. */
+  lastFiringAt: Instant;
+  tickets: string[];
+  suspectedDeploys: SuspectDeploy[];
+  rootCause: { entity: string; score: number } | null;
+  timeline: TimelineRecord[];
+  /** Timeline entries dropped to respect the cap. */
+  timelineDropped: number;
+}
+
+/**
+ * Holds incidents and the indexes correlation needs (open incidents by entity and by fallback group).
+ * It changes state only through its methods, so indexes never drift from records.
+ */
+export class IncidentStore {
+  readonly incidents = new Map<string, IncidentRecord>();
+  private readonly openByEntity = new Map<string, Set<string>>();
+  private readonly openByGroup = new Map<string, Set<string>>();
+  private seq = 0;
+
+  constructor(private readonly maxTimelineEntries: number) {}
+
+  get(id: string): IncidentRecord | undefined {
+    return this.incidents.get(id);
+  }
+
+  /** Open incidents holding the entity, oldest first. */
+  openWithEntity(entity: string): IncidentRecord[] {
+    return this.lookup(this.openByEntity.get(entity));
+  }
+
+  openWithGroup(group: string): IncidentRecord[] {
+    return this.lookup(this.openByGroup.get(group));
+  }
+
+  /** Opens an incident. Its id is derived from its first alert and opening time, so it is stable across replays. */
+  open(firstFingerprint: string, at: Instant, severity: Severity): IncidentRecord {
+    const id = 'inc-' + fingerprint({ alert: firstFingerprint, openedAt: String(at) }).slice(0, 12);
+    const inc: IncidentRecord = {
+      id,
+      seq: this.seq++,
+      openedAt: at,
+      resolvedAt: null,
+      status: 'open',
+      severity,
+      alerts: [],
+      firing: 0,
+      entities: [],
+      groups: [],
+      services: [],
+      lastFiringAt: at,
+      tickets: [],
+      suspectedDeploys: [],
+      rootCause: null,
+      timeline: [],
+      timelineDropped: 0,
+    };
+    this.incidents.set(id, inc);
+    this.note(inc, { at, type: 'opened', message: `incident opened at ${formatInstant(at)}` });
+    return inc;
+  }
+
+  addEntity(inc: IncidentRecord, entity: string): void {
+    if (inc.entities.includes(entity)) return;
+    inc.entities.push(entity);
+    if (inc.status === 'open') addTo(this.openByEntity, entity, inc.id);
+  }
+
+  addGroup(inc: IncidentRecord, group: string): void {
+    if (inc.groups.includes(group)) return;
+    inc.groups.push(group);
+    if (inc.status === 'open') addTo(this.openByGroup, group, inc.id);
+  }
+
+  raiseSeverity(inc: IncidentRecord, s: Severity): void {
+    if (severityRank(s) < severityRank(inc.severity)) inc.severity = s;
+  }
+
+  resolve(inc: IncidentRecord, at: Instant): void {
+    inc.status = 'resolved';
+    inc.resolvedAt = Math.max(at, inc.openedAt);
+    for (const e of inc.entities) removeFrom(this.openByEntity, e, inc.id);
+    for (const g of inc.groups) removeFrom(this.openByGroup, g, inc.id);
+    this.note(inc, { at: inc.resolvedAt, type: 'resolved', message: 'all alerts resolved' });
+  }
+
+  reopen(inc: IncidentRecord, at: Instant, why: string): void {
+    inc.status = 'open';
+    inc.resolvedAt = null;
+    for (const e of inc.entities) addTo(this.openByEntity, e, inc.id);
+    for (const g of inc.groups) addTo(this.openByGroup, g, inc.id);
+    this.note(inc, { at, type: 'reopened', message: why });
+  }
+
+  /** Appends to the timeline, dropping the oldest entries past the cap (the first, `opened`, is kept). */
+  note(inc: IncidentRecord, entry: TimelineRecord): void {
+    inc.timeline.push(entry);
+    if (inc.timeline.length > this.maxTimelineEntries) {
+      inc.timeline.splice(1, 1);
+      inc.timelineDropped++;
+    }
+  }
+
+  /** Replaces all state from a snapshot; indexes are derived. */
+  restore(records: IncidentRecord[], seq: number): void {
+    this.incidents.clear();
+    this.openByEntity.clear();
+    this.openByGroup.clear();
+    this.seq = seq;
+    for (const r of records) {
+      this.incidents.set(r.id, r);
+      if (r.status !== 'open') continue;
+      for (const e of r.entities) addTo(this.openByEntity, e, r.id);
+      for (const g of r.groups) addTo(this.openByGroup, g, r.id);
+    }
+  }
+
+  nextSeq(): number {
+    return this.seq;
+  }
+
+  private lookup(ids: Set<string> | undefined): IncidentRecord[] {
+    if (ids === undefined) return [];
+    const out: IncidentRecord[] = [];
+    for (const id of ids) out.push(this.incidents.get(id) as IncidentRecord);
+    return out.sort((a, b) => a.seq - b.seq);
+  }
+}
+
+function addTo(m: Map<string, Set<string>>, k: string, id: string): void {
+  const s = m.get(k);
+  if (s === undefined) m.set(k, new Set([id]));
+  else s.add(id);
+}
+
+function removeFrom(m: Map<string, Set<string>>, k: string, id: string): void {
+  const s = m.get(k);
+  if (s === undefined) return;
+  s.delete(id);
+  if (s.size === 0) m.delete(k);
+}

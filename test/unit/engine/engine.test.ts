@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { Engine, DEFAULT_ENGINE_OPTIONS, type EngineState } from '../../../src/engine/index.js';
+import type { Topology } from '../../../src/model/index.js';
+import { alert, at, deploy, engineWith, groups, push, ticket } from '../../support/engine-dsl.js';
+
+const TOPOLOGY: Topology = {
+  entities: [
+    { id: 'svc/frontend', kind: 'service', labels: { service: 'frontend' } },
+    { id: 'svc/checkout', kind: 'service', labels: { service: 'checkout' } },
+    { id: 'db/orders', kind: 'datastore', labels: { service: 'orders-db' } },
+    { id: 'svc/search', kind: 'service', labels: { service: 'search' } },
+    { id: 'node/n1', kind: 'node', labels: { node: 'n1' } },
+    { id: 'svc/checkout-eu', kind: 'service', labels: { service: 'checkout', cluster: 'eu-1' } },
+  ],
+  relations: [
+    { from: 'svc/frontend', to: 'svc/checkout', type: 'calls' },
+    { from: 'svc/checkout', to: 'db/orders', type: 'uses' },
+    { from: 'svc/checkout', to: 'node/n1', type: 'runs_on' },
+  ],
+};
+
+describe('Engine correlation (spine)', () => {
+  it('groups alerts on the same or directly related entities, and names the most upstream as root cause', () => {
+    const e = engineWith({}, TOPOLOGY);
+    push(
+      e,
+      alert(at('10:00:00'), { alertname: 'PostgresTooManyConnections', service: 'orders-db', severity: 'warning' }),
+      alert(at('10:00:30'), { alertname: 'HighErrorRate', service: 'checkout', severity: 'critical' }),
+      alert(at('10:01:00'), { alertname: 'HighLatency', service: 'frontend', severity: 'warning' }),
+      alert(at('10:01:10'), { alertname: 'HighLatency', service: 'search', severity: 'warning' }),
+    );
+    expect(groups(e)).toEqual([['PostgresTooManyConnections', 'HighErrorRate', 'HighLatency'], ['HighLatency']]);
+    const [inc] = e.incidentDocs();
+    expect(inc!.severity).toBe('sev1');
+    expect(inc!.rootCause).toEqual({ entity: 'db/orders', score: 1 });
+    expect(inc!.title).toBe('HighErrorRate on svc/checkout (+2 more)');
+    const timeline = e.incidentWithTimeline(inc!.id)!.timeline;
+    expect(timeline.find((t) => t.fingerprint === inc!.alerts[1]!.fingerprint)).toMatchObject({
+      type: 'alert-attached',
+      reason: 'svc/checkout uses db/orders',
+      score: 0.8,
+    });
+  });
+
+  it('binds to the entity with the most labels matched', () => {
+    const e = engineWith({}, TOPOLOGY);
+    push(e, alert(at('10:00:00'), { alertname: 'A', service: 'checkout', cluster: 'eu-1' }));
+    push(e, alert(at('10:00:00'), { alertname: 'B', service: 'checkout', cluster: 'us-1' }));
+    expect(e.incidentDocs().map((i) => i.rootCause?.entity)).toEqual(['svc/checkout-eu', 'svc/checkout']);
+  });
+
+  it('without topology, falls back to cluster and namespace within the window', () => {
+    const e = engineWith();
+    push(
+      e,
+      alert(at('10:00:00'), { alertname: 'A', cluster: 'eu-1', namespace: 'shop' }),
+      alert(at('10:04:00'), { alertname: 'B', cluster: 'eu-1', namespace: 'shop' }),
+      alert(at('10:05:00'), { alertname: 'C', cluster: 'eu-1', namespace: 'pay' }),
+      alert(at('10:30:00'), { alertname: 'D', cluster: 'eu-1', namespace: 'shop' }),
+    );
+    expect(groups(e)).toEqual([['A', 'B'], ['C'], ['D']]);
+  });
+
+  it('resolves an incident when its last alert resolves, and reopens it when an alert fires again', () => {
+    const e = engineWith({}, TOPOLOGY);
+    push(e, alert(at('10:00:00'), { alertname: 'A', service: 'checkout' }, { endsAt: at('10:04:00') }));
+    push(e, alert(at('10:01:00'), { alertname: 'B', service: 'checkout' }, { endsAt: at('10:02:00') }));
+    e.advance(at('10:03:00'));
+    expect(e.incidentDocs()[0]!.status).toBe('open');
+    e.advance(at('10:04:00'));
+    expect(e.incidentDocs()[0]).toMatchObject({ status: 'resolved', resolvedAt: '2026-03-01T10:04:00.000Z' });
+    push(e, alert(at('10:20:00'), { alertname: 'B', service: 'checkout' }, { endsAt: at('10:25:00') }));
+    expect(e.incidentDocs()).toHaveLength(1);
+    expect(e.incidentDocs()[0]).toMatchObject({ status: 'open', resolvedAt: null });
+    const types = e.incidentWithTimeline(e.incidentDocs()[0]!.id)!.timeline.map((t) => t.type);
+    expect(types).toEqual(['opened', 'alert-attached', 'alert-attached', 'alert-resolved', 'alert-resolved', 'resolved', 'reopened', 'alert-firing']);
+  });
+
+  it('an alert that arrives already resolved still lands in exactly one incident', () => {
+    const e = engineWith();
+    push(e, alert(at('10:00:00'), { alertname: 'Gone' }, { startsAt: at('09:50:00'), endsAt: at('09:55:00') }));
+    expect(e.incidentDocs()).toMatchObject([{ status: 'resolved', openedAt: '2026-03-01T09:55:00.000Z' }]);
+    expect(e.stats()).toMatchObject({ alerts: 1, incidents: 1 });
+  });
+
+  it('maps alert severities to sev1–sev4 and keeps the worst', () => {
+    const e = engineWith();
+    push(e, alert(at('10:00:00'), { alertname: 'A', namespace: 'x', severity: 'info' }));
+    expect(e.incidentDocs()[0]!.severity).toBe('sev4');
+    push(e, alert(at('10:00:10'), { alertname: 'B', namespace: 'x', severity: 'warning' }));
+    push(e, alert(at('10:00:20'), { alertname: 'C', namespace: 'x', severity: 'info' }));
+    expect(e.incidentDocs()[0]!.severity).toBe('sev3');
+    push(e, alert(at('10:00:30'), { alertname: 'D', namespace: 'x' }));
+    expect(e.incidentDocs()[0]!.severity).toBe(DEFAULT_ENGINE_OPTIONS.severity.default);
+  });
+
+  it('suspects a recent deploy of an involved service, not a rollback nor an uninvolved one', () => {
+    const e = engineWith({}, TOPOLOGY);
+    push(
+      e,
+      deploy(at('09:50:00'), 'checkout', 'v42'),
+      deploy(at('09:55:00'), 'search', 'v7'),
+      deploy(at('09:56:00'), 'checkout', 'v41', 'rolled_back'),
+      deploy(at('08:00:00'), 'checkout', 'v40'),
+      alert(at('10:00:00'), { alertname: 'HighErrorRate', service: 'checkout' }),
+    );
+    const [inc] = e.incidentDocs();
+    expect(inc!.suspectedDeploys.map((d) => d.version)).toEqual(['v42']);
+    expect(inc!.suspectedDeploys[0]!.score).toBeGreaterThan(0.5);
+  });
+
+  it('links tickets that name a service of the incident, also when filed before the first alert', () => {
+    const e = engineWith({}, TOPOLOGY);
+    push(
+      e,
+      ticket(at('09:58:00'), 'SUP-1', 'Cannot pay for my order', ['checkout']),
+      ticket(at('09:59:00'), 'SUP-2', 'Password reset mail missing'),
+      alert(at('10:00:00'), { alertname: 'HighErrorRate', service: 'checkout' }),
+      ticket(at('10:02:00'), 'SUP-3', 'checkout page shows error 500'),
+    );
+    expect(e.incidentDocs()[0]!.tickets).toEqual(['SUP-1', 'SUP-3']);
+  });
+
+  it('gives the same incidents after a snapshot round trip as without one', () => {
+    const events = [
+      alert(at('10:00:00'), { alertname: 'A', service: 'checkout' }),
+      alert(at('10:00:30'), { alertname: 'B', service: 'orders-db' }, { endsAt: at('10:03:00') }),
+      deploy(at('10:01:00'), 'frontend', 'v2'),
+      alert(at('10:02:00'), { alertname: 'C', service: 'frontend' }),
+      alert(at('10:04:00'), { alertname: 'A', service: 'checkout' }, { startsAt: at('10:00:00') }),
+      alert(at('10:20:00'), { alertname: 'D', namespace: 'x' }),
+      ticket(at('10:21:00'), 'T-1', 'frontend slow', ['frontend']),
+    ];
+    const whole = engineWith({}, TOPOLOGY);
+    push(whole, ...events);
+    whole.advance(at('11:00:00'));
+    for (let cut = 0; cut <= events.length; cut++) {
+      const first = engineWith({}, TOPOLOGY);
+      push(first, ...events.slice(0, cut));
+      const state = JSON.parse(JSON.stringify(first.state())) as EngineState;
+      const second = Engine.restore({ ...DEFAULT_ENGINE_OPTIONS, topology: TOPOLOGY }, state);
+      push(second, ...events.slice(cut));
+      second.advance(at('11:00:00'));
+      expect(JSON.stringify(second.incidentDocs())).toBe(JSON.stringify(whole.incidentDocs()));
+      expect(second.stats()).toEqual(whole.stats());
+    }
+  });
+
+  it('never moves its clock backwards: a late-stamped event is applied at the clock', () => {
+    const e = engineWith();
+    push(e, alert(at('10:10:00'), { alertname: 'A' }));
+    e.apply([alert(at('10:00:00'), { alertname: 'B' })], at('10:00:00'));
+    expect(e.now()).toBe(at('10:10:00'));
+  });
+});
