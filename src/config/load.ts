@@ -1,0 +1,55 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import type { EngineOptions } from '../engine/index.js';
+import { EMPTY_TOPOLOGY } from '../model/index.js';
+import { checkServerFile, toEngineSettings, toServerSettings, type ServerFile, type ServerSettings } from './server-config.js';
+import { checkSlosFile, toSlos, type SloDefinition, type SlosFile } from './slos-config.js';
+import { checkTopologyFile, toTopology, type TopologyFile } from './topology-config.js';
+import { readYamlFile } from './yaml-file.js';
+
+/** The whole configuration, frozen: what `loadConfig` returns and every stage receives. */
+export interface Config {
+  /** The directory it came from (absolute). */
+  readonly dir: string;
+  readonly server: ServerSettings;
+  readonly engine: EngineOptions;
+  readonly slos: readonly SloDefinition[];
+}
+
+/** The files of a config directory. Missing files mean defaults; other files in the directory are not read. */
+export const CONFIG_FILES = ['stormcell.yaml', 'topology.yaml', 'slos.yaml'] as const;
+
+/**
+ * Reads a config directory once: each file parsed and checked against its schema, cross-checks after, defaults
+ * applied, the result deep-frozen. Throws ConfigError naming the file and the path of the first problem.
+ */
+export async function loadConfig(dir: string): Promise<Config> {
+  const abs = resolve(dir);
+  let isDir = false;
+  try {
+    isDir = (await stat(abs)).isDirectory();
+  } catch {
+    throw new ConfigError(`config directory ${dir} does not exist`);
+  }
+  if (!isDir) throw new ConfigError(`config directory ${dir} is not a directory`);
+  const server = ((await readYamlFile(abs, 'stormcell.yaml', checkServerFile)) ?? {}) as ServerFile;
+  const topoFile = (await readYamlFile(abs, 'topology.yaml', checkTopologyFile)) as TopologyFile | undefined;
+  const slosFile = ((await readYamlFile(abs, 'slos.yaml', checkSlosFile)) ?? {}) as SlosFile;
+  const topology = topoFile === undefined ? EMPTY_TOPOLOGY : toTopology(topoFile);
+  const config: Config = {
+    dir: abs,
+    server: toServerSettings(server),
+    engine: { ...toEngineSettings(server), topology },
+    slos: toSlos(slosFile, topology),
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+  }
+  return v;
+}
