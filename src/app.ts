@@ -1,0 +1,223 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { ReadModel } from './api/index.js';
+import type { Config } from './config/index.js';
+import { Engine, type EngineEffect, type EngineState } from './engine/index.js';
+import { InputError } from './errors.js';
+import { createHttpServer } from './http-server.js';
+import { Ingestor, applyRecord, parseCaptureLine, type EventSink } from './ingest/index.js';
+import { createSnapshotStore, createWal, type EventLog, type SnapshotStore } from './log/index.js';
+import type { Event, Instant } from './model/index.js';
+import { createLogger, createMetrics, type Logger, type Metrics } from './obs/index.js';
+
+/** Everything the app needs from outside; tests and benchmarks pass their own. */
+export interface AppOptions {
+  readonly config: Config;
+  /** Durable state: `<dataDir>/wal` and `<dataDir>/snapshot`. */
+  readonly dataDir: string;
+  /** Overrides the config's listen address (`--listen`). Port 0 picks a free port. */
+  readonly listen?: { host: string; port: number };
+  /** Writes every acknowledged request to this capture file (`--record`). */
+  readonly recordPath?: string;
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+  readonly wallClock?: () => Instant;
+  /** How often timers advance the engine clock (resolve_timeout expiry). */
+  readonly tickIntervalMs?: number;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * The embedded stormcell: HTTP receivers → WAL → engine → read API, in one process. The only place that wires
+ * stages together. `start()` recovers (snapshot + log tail) before it reports ready.
+ */
+export class App {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  private readonly wallClock: () => Instant;
+  private readonly log: EventLog;
+  private readonly snapshots: SnapshotStore<EngineState>;
+  private engine: Engine;
+  private ingestor: Ingestor | null = null;
+  private server: Server | null = null;
+  private record: WriteStream | null = null;
+  private ready = false;
+  private appliedOffset = 0;
+  private snapshotOffset = 0;
+  private snapshotting: Promise<void> | null = null;
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(private readonly opts: AppOptions) {
+    this.logger = opts.logger ?? createLogger();
+    this.metrics = opts.metrics ?? createMetrics();
+    this.wallClock = opts.wallClock ?? Date.now;
+    this.engine = new Engine(opts.config.engine);
+    this.log = createWal({
+      dir: join(opts.dataDir, 'wal'),
+      onFsync: (seconds) => this.metrics.fsyncSeconds.observe(seconds),
+    });
+    this.snapshots = createSnapshotStore<EngineState>(join(opts.dataDir, 'snapshot'));
+  }
+
+  /** Recovers, then listens. Resolves with the bound address. */
+  async start(): Promise<{ host: string; port: number }> {
+    await this.recover();
+    const sink: EventSink = {
+      apply: (events, ts, offset) => this.applyLive(events, ts, offset),
+    };
+    if (this.opts.recordPath !== undefined) this.record = createWriteStream(this.opts.recordPath, { flags: 'a' });
+    this.ingestor = new Ingestor(this.log, sink, this.wallClock, (line, _path, events) => {
+      this.metrics.logEntries.inc();
+      if (this.record !== null) this.record.write(Buffer.concat([line, NL]));
+      void events;
+    });
+    const readModel: ReadModel = {
+      incidents: () => this.engine.incidentDocs(),
+      incident: (id) => this.engine.incidentWithTimeline(id),
+      slos: () => [],
+    };
+    this.server = createHttpServer({
+      ingestor: this.ingestor,
+      readModel,
+      metrics: this.metrics,
+      logger: this.logger,
+      maxBodyBytes: this.opts.config.server.maxBodyBytes,
+      isReady: () => this.ready,
+    });
+    const listen = this.opts.listen ?? { host: this.opts.config.server.host, port: this.opts.config.server.port };
+    await new Promise<void>((resolve, reject) => {
+      const s = this.server as Server;
+      s.once('error', reject);
+      s.listen(listen.port, listen.host, () => {
+        s.off('error', reject);
+        resolve();
+      });
+    });
+    const addr = (this.server.address() as AddressInfo);
+    this.ready = true;
+    this.startTimers();
+    this.logger.info({ host: addr.address, port: addr.port, dataDir: this.opts.dataDir }, 'listening');
+    return { host: addr.address, port: addr.port };
+  }
+
+  /** Stops accepting, waits for in-flight requests, saves a final snapshot and closes the log. */
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.ready = false;
+    const server = this.server;
+    if (server !== null) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+    }
+    await this.snapshotting;
+    await this.snapshot();
+    await this.log.close();
+    const record = this.record;
+    if (record !== null) await new Promise<void>((resolve) => record.end(resolve));
+    this.logger.info({}, 'stopped');
+  }
+
+  /** The engine, for embedding (benchmarks, tests); read-only use. */
+  currentEngine(): Engine {
+    return this.engine;
+  }
+
+  private async recover(): Promise<void> {
+    const recovery = await this.log.open();
+    if (recovery.truncatedBytes > 0) {
+      this.metrics.logRecoveryTruncatedBytes.inc(recovery.truncatedBytes);
+      this.logger.warn({ problem: recovery.problem, truncatedBytes: recovery.truncatedBytes }, 'cut a torn log tail');
+    }
+    let from = 0;
+    try {
+      const snap = await this.snapshots.load();
+      if (snap !== null) {
+        this.engine = Engine.restore(this.opts.config.engine, snap.state);
+        from = snap.offset;
+      }
+    } catch (err) {
+      // A damaged snapshot is only survivable when the log still starts at offset 0.
+      this.logger.warn({ err }, 'snapshot unusable, replaying the whole log');
+      this.engine = new Engine(this.opts.config.engine);
+    }
+    let replayed = 0;
+    let first = true;
+    for await (const entry of this.log.read(from)) {
+      if (first && entry.offset !== from) {
+        throw new Error(`recovery: the log starts at offset ${entry.offset} but state is needed from offset ${from}; data dir ${this.opts.dataDir} is incomplete`);
+      }
+      first = false;
+      const where = `wal offset ${entry.offset}`;
+      try {
+        applyRecord(this.engine, parseCaptureLine(decoder.decode(entry.data), where), entry.offset);
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        // Only possible if validation got stricter since the entry was acknowledged; keep going, loudly.
+        this.logger.error({ err, offset: entry.offset }, 'logged request no longer valid, skipped');
+      }
+      replayed++;
+    }
+    this.appliedOffset = this.log.nextOffset();
+    this.snapshotOffset = from;
+    this.logger.info({ snapshotOffset: from, replayed, nextOffset: this.appliedOffset }, 'recovered');
+  }
+
+  private applyLive(events: readonly Event[], ts: Instant, offset: number): void {
+    this.logEffects(this.engine.apply(events, ts));
+    this.appliedOffset = offset + 1;
+    if (this.appliedOffset - this.snapshotOffset >= this.opts.config.server.snapshotEveryEntries) void this.snapshotSoon();
+  }
+
+  private logEffects(effects: readonly EngineEffect[]): void {
+    for (const e of effects) {
+      if (e.change !== 'updated') this.logger.info({ incident: e.id, change: e.change }, 'incident changed');
+    }
+  }
+
+  private startTimers(): void {
+    const tick = setInterval(() => {
+      const ingestor = this.ingestor as Ingestor;
+      this.logEffects(this.engine.advance(ingestor.safeNow()));
+      const g = this.engine.gauges();
+      this.metrics.incidentsOpen.set(g.incidentsOpen);
+      this.metrics.alertsFiring.set(g.alertsFiring);
+      const now = this.engine.now();
+      this.metrics.engineLag.set(now === null ? 0 : Math.max(0, this.wallClock() - now) / 1000);
+    }, this.opts.tickIntervalMs ?? 1000);
+    const snap = setInterval(() => void this.snapshotSoon(), this.opts.config.server.snapshotIntervalMs);
+    tick.unref();
+    snap.unref();
+    this.timers.push(tick, snap);
+  }
+
+  private snapshotSoon(): Promise<void> {
+    if (this.snapshotting === null) {
+      this.snapshotting = this.snapshot()
+        .catch((err: unknown) => this.logger.error({ err }, 'snapshot failed, will retry at the next interval'))
+        .finally(() => {
+          this.snapshotting = null;
+        });
+    }
+    return this.snapshotting;
+  }
+
+  /** Saves the engine state as of `appliedOffset` and drops log segments it covers. */
+  private async snapshot(): Promise<void> {
+    const offset = this.appliedOffset;
+    if (offset <= this.snapshotOffset) return;
+    const started = performance.now();
+    const json = JSON.stringify(this.engine.state()); // synchronous: the state must not change while serialized
+    await this.snapshots.saveSerialized(offset, json);
+    this.snapshotOffset = offset;
+    await this.log.truncateBefore(offset);
+    this.metrics.snapshotSeconds.observe((performance.now() - started) / 1000);
+  }
+}
+
+const NL = Buffer.from('\n');

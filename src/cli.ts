@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { App } from './app.js';
+import { loadConfig, parseListen } from './config/index.js';
+import { ConfigError, InputError } from './errors.js';
+import { replayCapture } from './replay.js';
+
+const USAGE = `usage:
+  stormcell serve --config DIR [--listen HOST:PORT] [--data DIR] [--record FILE]
+  stormcell replay CAPTURE.ndjson --config DIR [--out FILE]
+  stormcell check-config --config DIR`;
+
+/** Thrown for unusable arguments: exit 2 with the message, like bad config. */
+class UsageError extends ConfigError {}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case 'replay':
+      return replay(rest);
+    case 'check-config':
+      return checkConfig(rest);
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    default:
+      throw new UsageError(command === undefined ? 'no command given; try: stormcell --help' : `unknown command ${JSON.stringify(command)}; try: stormcell --help`);
+  }
+}
+
+function parse(args: string[], options: Record<string, { type: 'string' }>, positionals: number) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: positionals > 0, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (parsed.positionals.length !== positionals) {
+    throw new UsageError(`expected ${positionals} argument(s), got ${parsed.positionals.length}; try: stormcell --help`);
+  }
+  return parsed;
+}
+
+async function serve(args: string[]): Promise<number> {
+  const { values } = parse(args, { config: { type: 'string' }, listen: { type: 'string' }, data: { type: 'string' }, record: { type: 'string' }, kafka: { type: 'string' }, redis: { type: 'string' } }, 0);
+  if (values.kafka !== undefined || values.redis !== undefined) {
+    throw new UsageError('--kafka and --redis (scale-out mode) are not available in this build yet; run without them for the embedded mode');
+  }
+  const config = await loadConfig(values.config ?? 'config');
+  const app = new App({
+    config,
+    dataDir: values.data ?? './data',
+    ...(values.listen === undefined ? {} : { listen: parseListen(values.listen, '--listen') }),
+    ...(values.record === undefined ? {} : { recordPath: values.record }),
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.logger.info({ signal }, 'stopping');
+    app.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        app.logger.error({ err }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  await app.start();
+  return new Promise<number>(() => {}); // runs until a signal
+}
+
+async function replay(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { config: { type: 'string' }, out: { type: 'string' } }, 1);
+  if (values.config === undefined) throw new UsageError('replay needs --config DIR');
+  const config = await loadConfig(values.config);
+  const doc = await replayCapture(positionals[0] as string, config, (where, message) => {
+    process.stderr.write(`${where}: request refused as the server would refuse it: ${message}\n`);
+  });
+  const text = JSON.stringify(doc, null, 2) + '\n';
+  if (values.out === undefined) process.stdout.write(text);
+  else await writeFile(values.out, text);
+  return 0;
+}
+
+async function checkConfig(args: string[]): Promise<number> {
+  const { values } = parse(args, { config: { type: 'string' } }, 0);
+  const config = await loadConfig(values.config ?? 'config');
+  process.stdout.write(
+    `config ${config.dir}: ok (${config.engine.topology.entities.length} entities, ${config.engine.topology.relations.length} relations, ${config.slos.length} SLOs)\n`,
+  );
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError || err instanceof InputError) {
+      process.stderr.write(`stormcell: ${err.message.split('\n')[0]}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`stormcell: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

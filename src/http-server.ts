@@ -1,0 +1,97 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { handleRead, type ReadModel } from './api/index.js';
+import { InputError } from './errors.js';
+import { parseJsonBody, readBody, type Ingestor } from './ingest/index.js';
+import { isReceiverPath, type ReceiverPath } from './model/index.js';
+import type { Logger, Metrics } from './obs/index.js';
+
+/** What the HTTP server serves; the app provides it. */
+export interface HttpDeps {
+  readonly ingestor: Ingestor;
+  readonly readModel: ReadModel;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly maxBodyBytes: number;
+  readonly isReady: () => boolean;
+}
+
+const SOURCE_OF: Record<ReceiverPath, string> = {
+  '/api/v2/alerts': 'alertmanager_v2',
+  '/webhook/alertmanager': 'webhook_v4',
+  '/webhook/tickets/jira': 'jira',
+  '/webhook/tickets/generic': 'ticket_generic',
+  '/webhook/deploys/generic': 'deploy_generic',
+  '/api/v1/sli': 'sli',
+};
+
+/**
+ * The one HTTP server of CONTRACT §1 and §8: receivers (POST), read API, health and metrics (GET).
+ * Every error answer is JSON `{"error": "<what is wrong, where>"}`.
+ */
+export function createHttpServer(deps: HttpDeps): Server {
+  const server = createServer((req, res) => {
+    void route(deps, req, res);
+  });
+  server.keepAliveTimeout = 65_000; // longer than typical client idle timeouts, so pooled connections are not cut mid-request
+  return server;
+}
+
+async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://stormcell');
+  const path = url.pathname;
+  try {
+    if (isReceiverPath(path)) {
+      if (req.method !== 'POST') return send(res, 405, { error: `${path}: method ${req.method ?? ''} not allowed, use POST` }, { Allow: 'POST' });
+      return await receive(deps, path, req, res);
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return send(res, path.startsWith('/api/') ? 405 : 404, { error: `${path}: method ${req.method ?? ''} not allowed` });
+    }
+    switch (path) {
+      case '/healthz':
+        return send(res, 200, { status: 'ok' });
+      case '/readyz':
+        return deps.isReady() ? send(res, 200, { status: 'ready' }) : send(res, 503, { status: 'recovering' });
+      case '/metrics': {
+        const text = await deps.metrics.registry.metrics();
+        res.writeHead(200, { 'Content-Type': deps.metrics.registry.contentType });
+        res.end(text);
+        return;
+      }
+    }
+    const r = handleRead(deps.readModel, path, url.searchParams);
+    if (r === null) return send(res, 404, { error: `${path}: not found` });
+    return send(res, r.status, r.body);
+  } catch (err) {
+    deps.logger.error({ err, path }, 'request failed');
+    if (!res.headersSent) send(res, 500, { error: `${path}: internal error: ${(err as Error).message}` });
+    else res.destroy();
+  }
+}
+
+async function receive(deps: HttpDeps, path: ReceiverPath, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!deps.isReady()) return send(res, 503, { error: `${path}: recovering, retry shortly` }, { 'Retry-After': '1' });
+  let events;
+  try {
+    const raw = await readBody(req, deps.maxBodyBytes);
+    events = await deps.ingestor.accept(path, raw, parseJsonBody(raw));
+  } catch (err) {
+    if (!(err instanceof InputError)) {
+      // The log could not make the request durable: nothing was acknowledged, the sender should retry.
+      deps.logger.error({ err, path }, 'request not made durable');
+      deps.metrics.rejected.inc({ path, reason: 'unavailable' });
+      return send(res, 503, { error: `${path}: not stored: ${(err as Error).message}` }, { 'Retry-After': '1' });
+    }
+    deps.metrics.rejected.inc({ path, reason: err.reason });
+    const headers: Record<string, string> = err.status === 413 ? { Connection: 'close' } : {};
+    return send(res, err.status, { error: err.message }, headers);
+  }
+  deps.metrics.received.inc({ source: SOURCE_OF[path] }, events.length);
+  send(res, 200, { status: 'success', accepted: events.length });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}

@@ -1,0 +1,5 @@
+/** Observability: logs (pino) and metrics (prom-client). Only the edges import it. */
+export { createLogger } from './logger.js';
+export type { Logger } from './logger.js';
+export { createMetrics } from './metrics.js';
+export type { Metrics } from './metrics.js';
