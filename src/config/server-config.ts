@@ -16,6 +16,7 @@ export const ServerFileSchema = Type.Object(
     snapshot_interval: Type.Optional(DurationString),
     snapshot_every_entries: Type.Optional(Type.Integer({ minimum: 1 })),
     timeline_max_entries: Type.Optional(Type.Integer({ minimum: 10 })),
+    retention: Type.Optional(DurationString),
     correlation: Type.Optional(
       Type.Object(
         {
@@ -88,6 +89,7 @@ export function toEngineSettings(f: ServerFile): {
   fallbackGroupBy: readonly string[];
   severity: SeverityOptions;
   maxTimelineEntries: number;
+  retentionMs: number;
 } {
   const d = DEFAULT_ENGINE_OPTIONS;
   const c = f.correlation ?? {};
@@ -104,6 +106,7 @@ export function toEngineSettings(f: ServerFile): {
       default: s.default ?? d.severity.default,
     },
     maxTimelineEntries: f.timeline_max_entries ?? d.maxTimelineEntries,
+    retentionMs: ms(f.retention) ?? d.retentionMs,
   };
 }
 

@@ -149,6 +149,11 @@ export class AlertStore {
     return sorted;
   }
 
+  /** Forgets a resolved alert (retention); stale bucket entries are skipped when their second passes. */
+  remove(fp: string): void {
+    this.alerts.delete(fp);
+  }
+
   /** Rebuilds the store from snapshot records (buckets are derived, not saved). */
   restore(records: AlertRecord[], nextSecond: number | null): void {
     this.alerts.clear();

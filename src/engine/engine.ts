@@ -51,6 +51,7 @@ export interface EngineState {
   readonly linkedTickets: Array<[string, string]>;
   readonly recentDeploys: DeployEvent[];
   readonly stats: EngineStats;
+  readonly lastPruneAt: Instant | null;
 }
 
 /**
@@ -78,6 +79,7 @@ export class Engine {
     sliSamples: 0,
   };
   private effects: EngineEffect[] = [];
+  private lastPruneAt: Instant | null = null;
 
   constructor(private readonly opts: EngineOptions) {
     this.alerts = new AlertStore(opts.resolveTimeoutMs);
@@ -100,6 +102,7 @@ export class Engine {
     for (const [t, i] of state.linkedTickets) e.linkedTickets.set(t, i);
     e.recentDeploys = state.recentDeploys;
     Object.assign(e.counters, state.stats);
+    e.lastPruneAt = state.lastPruneAt;
     return e;
   }
 
@@ -178,6 +181,7 @@ export class Engine {
       linkedTickets: [...this.linkedTickets],
       recentDeploys: this.recentDeploys,
       stats: { ...this.counters },
+      lastPruneAt: this.lastPruneAt,
     };
   }
 
@@ -201,7 +205,23 @@ export class Engine {
     const now = this.clock === null || at > this.clock ? at : this.clock;
     this.clock = now;
     for (const a of this.alerts.expire(now)) this.alertResolved(a);
+    if (this.lastPruneAt === null || now - this.lastPruneAt >= PRUNE_EVERY_MS) this.prune(now);
     return now;
+  }
+
+  /**
+   * Forgets incidents resolved longer than the retention ago, with their alerts and ticket links, so a
+   * long-running process holds bounded state. Runs on the clock, so replay and recovery prune identically.
+   */
+  private prune(now: Instant): void {
+    this.lastPruneAt = now;
+    const horizon = now - this.opts.retentionMs;
+    for (const inc of this.incidents.incidents.values()) {
+      if (inc.status !== 'resolved' || (inc.resolvedAt as number) >= horizon) continue;
+      for (const fp of inc.alerts) this.alerts.remove(fp);
+      for (const t of inc.tickets) this.linkedTickets.delete(t);
+      this.incidents.remove(inc);
+    }
   }
 
   private onAlert(ev: AlertEvent, now: Instant): void {
@@ -376,6 +396,9 @@ export class Engine {
     return inc;
   }
 }
+
+/** How often (engine clock) retention runs: a scan of all incidents, so not on every event. */
+const PRUNE_EVERY_MS = 60_000;
 
 /** The fallback grouping key, rendered like Alertmanager renders a group's labels. */
 function groupKey(labels: LabelSet, by: readonly string[]): string {

@@ -142,6 +142,12 @@ export class IncidentStore {
     }
   }
 
+  /** Forgets a resolved incident (retention). Open incidents are never removed. */
+  remove(inc: IncidentRecord): void {
+    if (inc.status !== 'resolved') throw new Error(`invariant: removing open incident ${inc.id}`);
+    this.incidents.delete(inc.id);
+  }
+
   /** Replaces all state from a snapshot; indexes are derived. */
   restore(records: IncidentRecord[], seq: number): void {
     this.incidents.clear();

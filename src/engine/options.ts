@@ -27,6 +27,8 @@ export interface EngineOptions {
   readonly topology: Topology;
   /** Timeline entries kept per incident; older ones are dropped (counted) so a flapping alert cannot grow memory. */
   readonly maxTimelineEntries: number;
+  /** Resolved incidents (and their alerts) are forgotten this long after they resolved, bounding memory. */
+  readonly retentionMs: number;
 }
 
 /** The defaults every missing config key falls back to. */
@@ -48,4 +50,5 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = Object.freeze({
   }),
   topology: EMPTY_TOPOLOGY,
   maxTimelineEntries: 500,
+  retentionMs: 7 * 86_400_000,
 });

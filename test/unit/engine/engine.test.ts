@@ -146,6 +146,19 @@ describe('Engine correlation (spine)', () => {
     }
   });
 
+  it('forgets incidents resolved longer than the retention ago, keeping open ones', () => {
+    const e = engineWith({ retentionMs: 3_600_000 });
+    push(e, alert(at('10:00:00'), { alertname: 'Old', namespace: 'a' }, { endsAt: at('10:01:00') }));
+    push(e, alert(at('10:00:00'), { alertname: 'Long', namespace: 'b' }, { source: 'webhook' }));
+    e.advance(at('11:00:59'));
+    expect(groups(e)).toEqual([['Old'], ['Long']]);
+    e.advance(at('11:02:00'));
+    expect(groups(e)).toEqual([['Long']]);
+    push(e, alert(at('11:03:00'), { alertname: 'Old', namespace: 'a' }));
+    expect(groups(e)).toEqual([['Long'], ['Old']]);
+    expect(e.stats().alerts).toBe(3); // the same fingerprint, seen again after it was forgotten
+  });
+
   it('never moves its clock backwards: a late-stamped event is applied at the clock', () => {
     const e = engineWith();
     push(e, alert(at('10:10:00'), { alertname: 'A' }));
