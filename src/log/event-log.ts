@@ -34,6 +34,7 @@ export interface EventLog {
   close(): Promise<void>;
 }
 
+/** One entry as read back. `data` may be a view into a larger read buffer: copy it before keeping it for long. */
 export interface LogEntry {
   readonly offset: number;
   readonly data: Uint8Array;
