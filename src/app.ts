@@ -21,11 +21,18 @@ export interface AppOptions {
   readonly listen?: { host: string; port: number };
   /** Writes every acknowledged request to this capture file (`--record`). */
   readonly recordPath?: string;
+  /** The durable log; default: the embedded WAL in `<dataDir>/wal`. */
+  readonly log?: EventLog;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
   readonly wallClock?: () => Instant;
   /** How often timers advance the engine clock (resolve_timeout expiry). */
   readonly tickIntervalMs?: number;
+  /**
+   * Called when the durable log can no longer accept writes. The app has already stopped reporting ready; the
+   * caller should exit so a supervisor restarts it and recovery cuts any torn tail.
+   */
+  readonly onFatal?: (err: Error) => void;
 }
 
 const decoder = new TextDecoder();
@@ -45,6 +52,7 @@ export class App {
   private server: Server | null = null;
   private record: WriteStream | null = null;
   private ready = false;
+  private failed = false;
   private appliedOffset = 0;
   private snapshotOffset = 0;
   private snapshotting: Promise<void> | null = null;
@@ -55,10 +63,12 @@ export class App {
     this.metrics = opts.metrics ?? createMetrics();
     this.wallClock = opts.wallClock ?? Date.now;
     this.engine = new Engine(opts.config.engine);
-    this.log = createWal({
-      dir: join(opts.dataDir, 'wal'),
-      onFsync: (seconds) => this.metrics.fsyncSeconds.observe(seconds),
-    });
+    this.log =
+      opts.log ??
+      createWal({
+        dir: join(opts.dataDir, 'wal'),
+        onFsync: (seconds) => this.metrics.fsyncSeconds.observe(seconds),
+      });
     this.snapshots = createSnapshotStore<EngineState>(join(opts.dataDir, 'snapshot'));
   }
 
@@ -69,11 +79,16 @@ export class App {
       apply: (events, ts, offset) => this.applyLive(events, ts, offset),
     };
     if (this.opts.recordPath !== undefined) this.record = createWriteStream(this.opts.recordPath, { flags: 'a' });
-    this.ingestor = new Ingestor(this.log, sink, this.wallClock, (line, _path, events) => {
-      this.metrics.logEntries.inc();
-      if (this.record !== null) this.record.write(Buffer.concat([line, NL]));
-      void events;
-    });
+    this.ingestor = new Ingestor(
+      this.log,
+      sink,
+      this.wallClock,
+      (line) => {
+        this.metrics.logEntries.inc();
+        if (this.record !== null) this.record.write(Buffer.concat([line, NL]));
+      },
+      (err) => this.logFailed(err),
+    );
     const readModel: ReadModel = {
       incidents: () => this.engine.incidentDocs(),
       incident: (id) => this.engine.incidentWithTimeline(id),
@@ -86,6 +101,7 @@ export class App {
       logger: this.logger,
       maxBodyBytes: this.opts.config.server.maxBodyBytes,
       isReady: () => this.ready,
+      notReadyReason: () => (this.failed ? 'durable log failed' : 'recovering'),
     });
     const listen = this.opts.listen ?? { host: this.opts.config.server.host, port: this.opts.config.server.port };
     await new Promise<void>((resolve, reject) => {
@@ -143,16 +159,22 @@ export class App {
       }
     } catch (err) {
       // A damaged snapshot is only survivable when the log still starts at offset 0.
+      if (this.log.firstOffset() !== 0) {
+        throw new Error(
+          `recovery: the snapshot in ${this.opts.dataDir} is unusable and the log no longer starts at offset 0 (first is ${this.log.firstOffset()}): ${(err as Error).message}`,
+          { cause: err },
+        );
+      }
       this.logger.warn({ err }, 'snapshot unusable, replaying the whole log');
       this.engine = new Engine(this.opts.config.engine);
     }
+    if (from < this.log.firstOffset() || from > this.log.nextOffset()) {
+      throw new Error(
+        `recovery: the snapshot needs the log from offset ${from}, but it holds offsets ${this.log.firstOffset()} to ${this.log.nextOffset() - 1}; data dir ${this.opts.dataDir} is incomplete`,
+      );
+    }
     let replayed = 0;
-    let first = true;
     for await (const entry of this.log.read(from)) {
-      if (first && entry.offset !== from) {
-        throw new Error(`recovery: the log starts at offset ${entry.offset} but state is needed from offset ${from}; data dir ${this.opts.dataDir} is incomplete`);
-      }
-      first = false;
       const where = `wal offset ${entry.offset}`;
       try {
         applyRecord(this.engine, parseCaptureLine(decoder.decode(entry.data), where), entry.offset);
@@ -166,6 +188,14 @@ export class App {
     this.appliedOffset = this.log.nextOffset();
     this.snapshotOffset = from;
     this.logger.info({ snapshotOffset: from, replayed, nextOffset: this.appliedOffset }, 'recovered');
+  }
+
+  private logFailed(err: Error): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.ready = false;
+    this.logger.fatal({ err }, 'durable log failed, not accepting requests');
+    this.opts.onFatal?.(err);
   }
 
   private applyLive(events: readonly Event[], ts: Instant, offset: number): void {

@@ -57,6 +57,8 @@ async function serve(args: string[]): Promise<number> {
     dataDir: values.data ?? './data',
     ...(values.listen === undefined ? {} : { listen: parseListen(values.listen, '--listen') }),
     ...(values.record === undefined ? {} : { recordPath: values.record }),
+    // Give the 503s of the failed batch a moment to leave, then exit for the supervisor to restart us.
+    onFatal: () => setTimeout(() => process.exit(1), 200),
   });
   let stopping = false;
   const stop = (signal: string) => {

@@ -13,6 +13,8 @@ export interface HttpDeps {
   readonly logger: Logger;
   readonly maxBodyBytes: number;
   readonly isReady: () => boolean;
+  /** Why the server is not ready (`recovering`, `durable log failed`), for 503 bodies. */
+  readonly notReadyReason: () => string;
 }
 
 const SOURCE_OF: Record<ReceiverPath, string> = {
@@ -51,7 +53,7 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
       case '/healthz':
         return send(res, 200, { status: 'ok' });
       case '/readyz':
-        return deps.isReady() ? send(res, 200, { status: 'ready' }) : send(res, 503, { status: 'recovering' });
+        return deps.isReady() ? send(res, 200, { status: 'ready' }) : send(res, 503, { status: deps.notReadyReason() });
       case '/metrics': {
         const text = await deps.metrics.registry.metrics();
         res.writeHead(200, { 'Content-Type': deps.metrics.registry.contentType });
@@ -70,7 +72,7 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
 }
 
 async function receive(deps: HttpDeps, path: ReceiverPath, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (!deps.isReady()) return send(res, 503, { error: `${path}: recovering, retry shortly` }, { 'Retry-After': '1' });
+  if (!deps.isReady()) return send(res, 503, { error: `${path}: not accepting requests: ${deps.notReadyReason()}` }, { 'Retry-After': '1' });
   let events;
   try {
     const raw = await readBody(req, deps.maxBodyBytes);

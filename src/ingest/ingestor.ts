@@ -35,6 +35,7 @@ export class Ingestor {
     private readonly sink: EventSink,
     private readonly wallClock: () => Instant,
     private readonly onAck: AckListener = () => {},
+    private readonly onLogFailure: (err: Error) => void = () => {},
   ) {}
 
   /**
@@ -52,6 +53,7 @@ export class Ingestor {
       p.state = 'durable';
     } catch (err) {
       p.state = 'failed';
+      this.onLogFailure(err as Error);
       throw err;
     } finally {
       this.drain();

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { App } from '../../src/app.js';
+import { App, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 
 /** An App embedded in the test process on an ephemeral port, with its own temp config and data dirs. */
@@ -19,7 +19,11 @@ export interface EmbeddedApp {
 }
 
 /** Starts an App; `files` are written into its config dir (e.g. `{'stormcell.yaml': 'max_body_bytes: 2048'}`). */
-export async function startEmbeddedApp(files: Record<string, string> = {}, reuse?: { dataDir: string; configDir: string }): Promise<EmbeddedApp> {
+export async function startEmbeddedApp(
+  files: Record<string, string> = {},
+  reuse?: { dataDir: string; configDir: string },
+  extra: Partial<AppOptions> = {},
+): Promise<EmbeddedApp> {
   const root = reuse === undefined ? await mkdtemp(join(tmpdir(), 'stormcell-app-')) : undefined;
   const configDir = reuse?.configDir ?? join(root as string, 'config');
   const dataDir = reuse?.dataDir ?? join(root as string, 'data');
@@ -36,6 +40,7 @@ export async function startEmbeddedApp(files: Record<string, string> = {}, reuse
     listen: { host: '127.0.0.1', port: 0 },
     recordPath,
     logger: pino({ level: 'silent' }),
+    ...extra,
   });
   const { port } = await app.start();
   const url = `http://127.0.0.1:${port}`;

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fingerprint } from '../../../src/model/index.js';
 import { startEmbeddedApp, type EmbeddedApp } from '../../support/embedded-app.js';
+import { createMemoryLog } from '../../support/memory-log.js';
 
 let apps: EmbeddedApp[] = [];
 afterEach(async () => {
@@ -117,6 +118,23 @@ describe('read API', () => {
 });
 
 describe('durability (embedded)', () => {
+  it('when the log fails, answers 503, applies nothing, stops being ready and reports the failure', async () => {
+    const log = createMemoryLog();
+    const fatal: Error[] = [];
+    const a = await startEmbeddedApp({}, undefined, { log, onFatal: (err) => fatal.push(err) });
+    apps.push(a);
+    await a.post('/api/v2/alerts', [ALERT]);
+    log.failNextAppend(new Error('disk on fire'));
+    const r = await a.post('/api/v2/alerts', [{ labels: { alertname: 'Lost' } }]);
+    expect(r.status).toBe(503);
+    expect(r.body.error).toMatch(/^\/api\/v2\/alerts: not stored: .*disk on fire/);
+    expect(fatal.map((e) => e.message)).toEqual([expect.stringMatching(/disk on fire/)]);
+    expect(await a.get('/readyz')).toEqual({ status: 503, body: { status: 'durable log failed' } });
+    const incidents = (await a.get('/api/v1/incidents')).body;
+    expect(incidents.flatMap((i: any) => i.alerts.map((x: any) => x.labels.alertname))).toEqual(['HighErrorRate']);
+    expect((await a.post('/api/v2/alerts', [ALERT])).status).toBe(503);
+  });
+
   it('a restarted app on the same data dir shows the same incidents, from snapshot and log tail', async () => {
     const a = await start();
     for (let i = 0; i < 20; i++) await a.post('/api/v2/alerts', [{ labels: { alertname: `A${i}`, namespace: `ns${i % 3}` } }]);
