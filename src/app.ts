@@ -1,4 +1,4 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -50,7 +50,9 @@ export class App {
   private engine: Engine;
   private ingestor: Ingestor | null = null;
   private server: Server | null = null;
-  private record: WriteStream | null = null;
+  /** The `--record` file: written synchronously before the 2xx, so a crash cannot lose an acknowledged line. */
+  private recordFd: number | null = null;
+  private stopping = false;
   private ready = false;
   private failed = false;
   private appliedOffset = 0;
@@ -78,14 +80,14 @@ export class App {
     const sink: EventSink = {
       apply: (events, ts, offset) => this.applyLive(events, ts, offset),
     };
-    if (this.opts.recordPath !== undefined) this.record = createWriteStream(this.opts.recordPath, { flags: 'a' });
+    if (this.opts.recordPath !== undefined) this.recordFd = openSync(this.opts.recordPath, 'a');
     this.ingestor = new Ingestor(
       this.log,
       sink,
       this.wallClock,
       (line) => {
         this.metrics.logEntries.inc();
-        if (this.record !== null) this.record.write(Buffer.concat([line, NL]));
+        if (this.recordFd !== null) writeSync(this.recordFd, Buffer.concat([line, NL]));
       },
       (err) => this.logFailed(err),
     );
@@ -101,7 +103,8 @@ export class App {
       logger: this.logger,
       maxBodyBytes: this.opts.config.server.maxBodyBytes,
       isReady: () => this.ready,
-      notReadyReason: () => (this.failed ? 'durable log failed' : 'recovering'),
+      notReadyReason: () => (this.failed ? 'durable log failed' : this.stopping ? 'stopping' : 'recovering'),
+      isStopping: () => this.stopping,
     });
     const listen = this.opts.listen ?? { host: this.opts.config.server.host, port: this.opts.config.server.port };
     await new Promise<void>((resolve, reject) => {
@@ -124,18 +127,27 @@ export class App {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.ready = false;
+    this.stopping = true;
     const server = this.server;
     if (server !== null) {
+      // Keep-alive connections (Prometheus holds some) would keep close() waiting until they idle out: close each
+      // as soon as it is idle, answer with `Connection: close` meanwhile, and cut what is left after a deadline.
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        const deadline = setTimeout(() => server.closeAllConnections(), STOP_DEADLINE_MS);
+        server.once('close', () => {
+          clearInterval(sweep);
+          clearTimeout(deadline);
+        });
       });
     }
     await this.snapshotting;
     await this.snapshot();
     await this.log.close();
-    const record = this.record;
-    if (record !== null) await new Promise<void>((resolve) => record.end(resolve));
+    if (this.recordFd !== null) closeSync(this.recordFd);
+    this.recordFd = null;
     this.logger.info({}, 'stopped');
   }
 
@@ -251,3 +263,5 @@ export class App {
 }
 
 const NL = Buffer.from('\n');
+/** How long a graceful stop waits for in-flight requests before cutting connections. */
+const STOP_DEADLINE_MS = 5000;

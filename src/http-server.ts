@@ -15,6 +15,8 @@ export interface HttpDeps {
   readonly isReady: () => boolean;
   /** Why the server is not ready (`recovering`, `durable log failed`), for 503 bodies. */
   readonly notReadyReason: () => string;
+  /** While stopping, every answer carries `Connection: close` so clients let go of pooled connections. */
+  readonly isStopping: () => boolean;
 }
 
 const SOURCE_OF: Record<ReceiverPath, string> = {
@@ -39,6 +41,7 @@ export function createHttpServer(deps: HttpDeps): Server {
 }
 
 async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (deps.isStopping()) res.shouldKeepAlive = false;
   const url = new URL(req.url ?? '/', 'http://stormcell');
   const path = url.pathname;
   try {
