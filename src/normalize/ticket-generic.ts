@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import type { Event, Instant, LabelSet, TicketEvent } from '../model/index.js';
 import { parseRfc3339 } from '../model/index.js';
 import { compileSchema, describeValue, formatPath } from '../model/schema.js';
-import { WireLabelSet } from './alertmanager-v2.js';
+import { WireLabelSet } from './alert-wire.js';
 
 /** `POST /webhook/tickets/generic` (CONTRACT §1). Our own format, so strict: an unknown field is an error. */
 export const GenericTicket = Type.Object(

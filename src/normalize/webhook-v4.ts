@@ -1,12 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { InputError } from '../errors.js';
 import type { AlertEvent, Event, Instant } from '../model/index.js';
-import { fingerprint } from '../model/index.js';
 import { compileSchema } from '../model/schema.js';
-import { WireLabelSet, endsBeforeStarts, toAlertTime, toAnnotations, toLabelSet } from './alertmanager-v2.js';
+import { OptionalTime, WireLabelSet, endsBeforeStarts, toAlertEvent, toAlertTime, toAnnotations, toLabelSet } from './alert-wire.js';
 
 const Status = Type.Union([Type.Literal('firing'), Type.Literal('resolved')]);
-const OptionalTime = Type.Optional(Type.Union([Type.String({ expected: 'an RFC 3339 time' }), Type.Null()], { expected: 'an RFC 3339 time or null' }));
 
 /**
  * One alert of an Alertmanager webhook notification (notify/webhook, template.Alert). Alertmanager always writes
@@ -69,18 +67,7 @@ export function parseWebhookV4(body: unknown, ts: Instant): Event[] {
       endsAt = sentEndsAt ?? Math.max(ts, startsAt);
       if (endsAt < startsAt) throw endsBeforeStarts('alerts', i, a.endsAt, a.startsAt);
     }
-    const event: { -readonly [K in keyof AlertEvent]: AlertEvent[K] } = {
-      kind: 'alert',
-      at: ts,
-      source: 'webhook',
-      fingerprint: fingerprint(labels),
-      labels,
-      annotations,
-      startsAt,
-      endsAt,
-    };
-    if (typeof a.generatorURL === 'string' && a.generatorURL !== '') event.generatorURL = a.generatorURL;
-    events[i] = event;
+    events[i] = toAlertEvent('webhook', ts, labels, annotations, startsAt, endsAt, a.generatorURL);
   }
   return events;
 }
