@@ -12,7 +12,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Snapshot, SnapshotStore } from './event-log.js';
-import { fsyncDir } from './wal.js';
+import { fsyncDir } from './wal-segment.js';
 
 const FILE = 'snapshot.json';
 const FORMAT = 'stormcell-snapshot/1';

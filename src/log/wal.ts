@@ -3,7 +3,8 @@
  *
  * On-disk format: `<dir>/wal-<offset of its first entry, 20 digits>.log`, each a run of frames
  * `[u32 LE payload length][u32 LE crc32 of payload][payload]`. Nothing else is stored: the next offset is the last
- * segment's first offset plus its frame count, which is why the last segment is never deleted.
+ * segment's first offset plus its frame count, which is why the last segment is never deleted. Framing, scanning
+ * and the file helpers are in wal-segment.ts; this file is the log's state machine and group commit.
  *
  * Failure model: a failed write or fsync puts the log into a failed state in which every queued and later append
  * rejects until the process closes and reopens it. Retrying in place is unsafe: after a failed fsync Linux may drop
@@ -16,6 +17,27 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { EventLog, LogEntry, LogRecovery } from './event-log.js';
+import {
+  errMessage,
+  fsCall,
+  fsyncDir,
+  HEADER_BYTES,
+  INDEX_STRIDE,
+  indexBatch,
+  MAX_ENTRY_BYTES,
+  scanFrames,
+  scanSegment,
+  type Segment,
+  SEGMENT_FILE,
+  segmentName,
+  truncateFile,
+} from './wal-segment.js';
+
+/**
+ * Largest entry `append` accepts. Defined with the frame format in wal-segment.ts, since the scanner rejects larger
+ * frame headers as corruption; re-exported here, where callers of the log look for it.
+ */
+export { MAX_ENTRY_BYTES };
 
 /** Options of `createWal`. One WAL per directory: two processes appending to the same directory corrupt it. */
 export interface WalOptions {
@@ -30,30 +52,11 @@ export interface WalOptions {
   readonly onFsync?: (seconds: number, entries: number) => void;
 }
 
-/** Largest entry `append` accepts. A frame header claiming more is taken as corruption when a segment is scanned. */
-export const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
-
-const HEADER_BYTES = 8;
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
-const READ_CHUNK_BYTES = 1024 * 1024;
-/** Every INDEX_STRIDE-th entry's byte position is remembered, so `read` from a snapshot offset seeks, not scans. */
-const INDEX_STRIDE = 1024;
-const SEGMENT_FILE = /^wal-(\d{20})\.log$/;
 
 /** Creates the embedded EventLog over `opts.dir`. Call `open()` before anything else. */
 export function createWal(opts: WalOptions): EventLog {
   return new Wal(opts);
-}
-
-interface Segment {
-  readonly firstOffset: number;
-  readonly name: string;
-  readonly path: string;
-  /** Durable entries and bytes only: both grow after a commit's fdatasync, never before. */
-  entries: number;
-  bytes: number;
-  /** marks[k] = byte position of entry firstOffset + k * INDEX_STRIDE. */
-  readonly marks: number[];
 }
 
 interface PendingAppend {
@@ -62,18 +65,6 @@ interface PendingAppend {
   readonly frames: Buffer;
   readonly resolve: (first: number) => void;
   readonly reject: (err: Error) => void;
-}
-
-interface Frame {
-  readonly pos: number;
-  readonly data: Buffer;
-}
-
-/** Frames parsed from one chunk; `problem` says why scanning stopped early (torn or corrupt frame at `goodEnd`). */
-interface FrameBatch {
-  readonly frames: Frame[];
-  readonly goodEnd: number;
-  readonly problem: string | null;
 }
 
 type State = 'new' | 'opening' | 'open' | 'closing' | 'closed';
@@ -363,133 +354,4 @@ class Wal implements EventLog {
       }
     }
   }
-}
-
-/** Validates a whole segment, filling in its durable entries, bytes and index; returns the file size and any problem. */
-async function scanSegment(seg: Segment): Promise<{ size: number; problem: string | null }> {
-  const fd = await fsCall<number>((cb) => fs.open(seg.path, 'r', cb));
-  try {
-    const size = (await fsCall<fs.Stats>((cb) => fs.fstat(fd, cb))).size;
-    let problem: string | null = null;
-    for await (const batch of scanFrames(fd, seg.path, 0, size)) {
-      for (const frame of batch.frames) {
-        if (seg.entries % INDEX_STRIDE === 0) seg.marks.push(frame.pos);
-        seg.entries++;
-      }
-      seg.bytes = batch.goodEnd;
-      problem = batch.problem;
-    }
-    return { size, problem };
-  } finally {
-    await fsCall<void>((cb) => fs.close(fd, cb));
-  }
-}
-
-/**
- * Parses the frames of `file` between byte `start` and `end`, a chunk at a time. Each chunk is a fresh buffer, so the
- * frames yielded earlier stay valid (they are views into it). Stops at the first torn or corrupt frame.
- */
-async function* scanFrames(fd: number, file: string, start: number, end: number): AsyncGenerator<FrameBatch> {
-  let buf = Buffer.alloc(0);
-  let bufPos = start; // file position of buf[0]
-  for (;;) {
-    const frames: Frame[] = [];
-    let p = 0;
-    let need = HEADER_BYTES;
-    let problem: string | null = null;
-    while (buf.length - p >= HEADER_BYTES) {
-      const len = buf.readUInt32LE(p);
-      if (len === 0 || len > MAX_ENTRY_BYTES) {
-        problem = `bad frame length ${len} at byte ${bufPos + p}`;
-        break;
-      }
-      need = HEADER_BYTES + len;
-      if (buf.length - p < need) break;
-      const data = buf.subarray(p + HEADER_BYTES, p + need);
-      if (crc32(data) !== buf.readUInt32LE(p + 4)) {
-        problem = `crc mismatch at byte ${bufPos + p}`;
-        break;
-      }
-      frames.push({ pos: bufPos + p, data });
-      p += need;
-      need = HEADER_BYTES;
-    }
-    const fileLeft = end - (bufPos + buf.length);
-    if (problem === null && fileLeft === 0 && p < buf.length) {
-      problem = buf.length - p < HEADER_BYTES
-        ? `torn frame header at byte ${bufPos + p}`
-        : `torn frame at byte ${bufPos + p}: ${need - HEADER_BYTES} bytes announced, ${buf.length - p - HEADER_BYTES} present`;
-    }
-    yield { frames, goodEnd: bufPos + p, problem };
-    if (problem !== null || fileLeft === 0) return;
-    const rest = buf.length - p;
-    const next = Buffer.allocUnsafe(Math.min(Math.max(READ_CHUNK_BYTES, need), rest + fileLeft));
-    buf.copy(next, 0, p);
-    const readAt = bufPos + buf.length;
-    await readFully(fd, file, next, rest, readAt);
-    bufPos += p;
-    buf = next;
-  }
-}
-
-async function readFully(fd: number, file: string, into: Buffer, from: number, position: number): Promise<void> {
-  for (let at = from; at < into.length; ) {
-    const n = await fsCall<number>((cb) => fs.read(fd, into, at, into.length - at, position + at - from, cb));
-    if (n === 0) throw new Error(`${file}: file ends at byte ${position + at - from}, expected ${into.length - at} more bytes`);
-    at += n;
-  }
-}
-
-/** Records index marks for the frames a commit wrote at the end of `seg` (called before `seg.bytes` grows). */
-function indexBatch(seg: Segment, buffers: Buffer[], firstOffset: number): void {
-  let offset = firstOffset;
-  let pos = seg.bytes;
-  for (const buf of buffers) {
-    for (let p = 0; p < buf.length; ) {
-      if ((offset - seg.firstOffset) % INDEX_STRIDE === 0) seg.marks.push(pos + p);
-      p += HEADER_BYTES + buf.readUInt32LE(p);
-      offset++;
-    }
-    pos += buf.length;
-  }
-}
-
-async function truncateFile(file: string, size: number): Promise<void> {
-  const fd = await fsCall<number>((cb) => fs.open(file, 'r+', cb));
-  try {
-    await fsCall<void>((cb) => fs.ftruncate(fd, size, cb));
-    await fsCall<void>((cb) => fs.fsync(fd, cb));
-  } finally {
-    await fsCall<void>((cb) => fs.close(fd, cb));
-  }
-}
-
-/** Makes creations, renames and deletions in `dir` durable (an fsync of a file does not cover its directory entry). */
-export async function fsyncDir(dir: string): Promise<void> {
-  const fd = await fsCall<number>((cb) => fs.open(dir, 'r', cb));
-  try {
-    await fsCall<void>((cb) => fs.fsync(fd, cb));
-  } catch (err) {
-    throw new Error(`fsync of directory ${dir} failed: ${errMessage(err)}`, { cause: err });
-  } finally {
-    await fsCall<void>((cb) => fs.close(fd, cb));
-  }
-}
-
-function segmentName(firstOffset: number): string {
-  return `wal-${String(firstOffset).padStart(20, '0')}.log`;
-}
-
-/**
- * Adapts a callback fs call to a promise. Raw fds with callbacks measured a few percent faster per commit than
- * fs.promises FileHandle on this kind of host (both are dominated by the fdatasync itself).
- */
-function fsCall<T>(call: (cb: (err: NodeJS.ErrnoException | null, value?: T) => void) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    call((err, value) => (err === null ? resolve(value as T) : reject(err)));
-  });
-}
-
-function errMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
