@@ -4,6 +4,7 @@ import type { SeverityOptions } from './options.js';
 /** The incident severity one alert asks for, from its severity label. */
 export function toSeverity(labels: LabelSet, opts: SeverityOptions): Severity {
   const v = labels[opts.label];
-  if (v === undefined) return opts.default;
-  return opts.map[v] ?? opts.default;
+  // Own properties only: a label value such as `constructor` must not find Object.prototype's.
+  if (v === undefined || !Object.hasOwn(opts.map, v)) return opts.default;
+  return opts.map[v] as Severity;
 }

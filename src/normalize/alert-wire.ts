@@ -16,8 +16,11 @@ export const WireLabelSet = Type.Unsafe<Record<string, string>>(Type.Object({}, 
 export const OptionalTime = Type.Optional(Type.Union([Type.String({ expected: 'an RFC 3339 time' }), Type.Null()], { expected: 'an RFC 3339 time or null' }));
 
 /**
- * Copies a wire label set into a fresh null-prototype object (so a label named `__proto__` or `constructor` is a
- * label like any other), applying Alertmanager's label rules (api/v2 postAlertsHandler + alert.Validate):
+ * A wire label set as a LabelSet, applying Alertmanager's label rules (api/v2 postAlertsHandler + alert.Validate).
+ * A clean set (the common case) is used as it is: a body fresh from JSON.parse is owned by this request, holds a
+ * `__proto__` key as an own property, and is never mutated. Only a set that needs a label dropped is copied, into
+ * a null-prototype object. Each received alert allocates nothing here, which matters on the ingest hot path.
+ *
  *
  * - a label with an empty value is dropped (Alertmanager's removeEmptyLabels: in Prometheus an empty value is
  *   the same as no label), so it takes no part in the fingerprint either;
@@ -31,32 +34,36 @@ export const OptionalTime = Type.Optional(Type.Union([Type.String({ expected: 'a
  * Throws {@link InputError} naming `<root>[<index>].labels…`. 
  */
 export function toLabelSet(wire: Readonly<Record<string, string>>, root: string, index: number): LabelSet {
+  let kept = 0;
+  let dropped = 0;
+  for (const name in wire) {
+    if (name === '') throw new InputError(`${formatPath(root, [index, 'labels', name])}: label name must not be empty`);
+    if (wire[name] === '') dropped++;
+    else kept++;
+  }
+  if (kept === 0) throw new InputError(`${formatPath(root, [index, 'labels'])}: expected at least one label with a non-empty value, got none`);
+  if (dropped === 0) return wire;
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
-  let n = 0;
   for (const name in wire) {
     const value = wire[name] as string;
-    if (name === '') throw new InputError(`${formatPath(root, [index, 'labels', name])}: label name must not be empty`);
-    if (value === '') continue;
-    out[name] = value;
-    n++;
+    if (value !== '') out[name] = value;
   }
-  if (n === 0) throw new InputError(`${formatPath(root, [index, 'labels'])}: expected at least one label with a non-empty value, got none`);
   return out;
 }
 
 /**
- * Copies wire annotations like {@link toLabelSet}, except that empty values are kept (Alertmanager keeps them)
- * and none at all is fine. Null or missing annotations are an empty set.
+ * Wire annotations as a LabelSet, used as they are like {@link toLabelSet}'s clean sets; empty values are kept
+ * (Alertmanager keeps them) and none at all is fine. Null or missing annotations are one shared empty set.
  */
 export function toAnnotations(wire: Readonly<Record<string, string>> | null | undefined, root: string, index: number): LabelSet {
-  const out: Record<string, string> = Object.create(null) as Record<string, string>;
-  if (wire === null || wire === undefined) return out;
+  if (wire === null || wire === undefined) return NO_ANNOTATIONS;
   for (const name in wire) {
     if (name === '') throw new InputError(`${formatPath(root, [index, 'annotations', name])}: annotation name must not be empty`);
-    out[name] = wire[name] as string;
   }
-  return out;
+  return wire;
 }
+
+const NO_ANNOTATIONS: LabelSet = Object.freeze(Object.create(null) as Record<string, string>);
 
 /**
  * Parses an alert's `startsAt`/`endsAt`: null when missing, null or Go's zero time (Alertmanager's "not set"),

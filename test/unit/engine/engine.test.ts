@@ -166,3 +166,12 @@ describe('Engine correlation (spine)', () => {
     expect(e.now()).toBe(at('10:10:00'));
   });
 });
+
+describe('Engine with hostile label values', () => {
+  it('a severity value naming an Object.prototype property maps to the default', () => {
+    const e = engineWith();
+    push(e, alert(at('10:00:00'), { alertname: 'A', severity: 'constructor' }));
+    push(e, alert(at('10:00:00'), { alertname: 'B', severity: 'toString' }));
+    expect(e.incidentDocs().map((i) => i.severity)).toEqual([DEFAULT_ENGINE_OPTIONS.severity.default]);
+  });
+});

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { AlertEvent } from '../../../src/model/index.js';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import { parseAlertmanagerV2 } from '../../../src/normalize/index.js';
@@ -109,14 +110,19 @@ describe('parseAlertmanagerV2 on valid payloads', () => {
     expect(labels['constructor']).toBe('c');
   });
 
-  it('does not mutate its input and keeps no reference to the input label objects', () => {
-    const body = [{ labels: { alertname: 'A', empty: '' }, annotations: { summary: 's' } }];
+  it('does not mutate its input; a clean label set is taken over as is, one with empty values is copied', () => {
+    // The body is owned by the request (fresh from JSON.parse), so clean sets are used without a copy.
+    const body = [
+      { labels: { alertname: 'A', empty: '' }, annotations: { summary: 's' } },
+      { labels: { alertname: 'B' }, annotations: { summary: 't' } },
+    ];
     const before = structuredClone(body);
-    const [event] = parseAlertmanagerV2(body, TS);
+    const [copied, taken] = parseAlertmanagerV2(body, TS) as AlertEvent[];
     expect(body).toEqual(before);
-    body[0]!.labels.alertname = 'changed';
-    body[0]!.annotations.summary = 'changed';
-    expect(event).toMatchObject({ labels: { alertname: 'A' }, annotations: { summary: 's' } });
+    expect(copied!.labels).not.toBe(body[0]!.labels);
+    expect(copied!.labels).toEqual({ alertname: 'A' });
+    expect(taken!.labels).toBe(body[1]!.labels);
+    expect(taken!.annotations).toBe(body[1]!.annotations);
   });
 });
 
