@@ -5,22 +5,31 @@ import { InputError } from '../errors.js';
  * Reads a request body up to `limit` bytes. Over the limit it throws InputError 413 as soon as the declared or
  * received size passes it, without buffering the rest.
  */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) {
-    throw new InputError(`body: ${declared} bytes is over the limit of ${limit} bytes`, { status: 413, reason: 'too_large' });
+    return Promise.reject(
+      new InputError(`body: ${declared} bytes is over the limit of ${limit} bytes`, { status: 413, reason: 'too_large' }),
+    );
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const b = chunk as Buffer;
-    size += b.length;
-    if (size > limit) {
-      throw new InputError(`body: over the limit of ${limit} bytes`, { status: 413, reason: 'too_large' });
-    }
-    chunks.push(b);
-  }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+  // Plain events rather than `for await`: the async iterator costs measurably per request on the ingest path.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (b: Buffer): void => {
+      size += b.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.pause();
+        reject(new InputError(`body: over the limit of ${limit} bytes`, { status: 413, reason: 'too_large' }));
+        return;
+      }
+      chunks.push(b);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
+    req.once('error', reject);
+  });
 }
 
 /** Parses a JSON body; a syntax error is an InputError naming the problem. */
