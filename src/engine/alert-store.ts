@@ -33,12 +33,17 @@ const MAX_HISTORY = 20;
  * sends merge (earliest `startsAt`, an explicit end beats a timeout), a send after resolution starts the alert
  * again (a flap), and an alert that is not re-sent resolves at its `endsAt`.
  *
- * Expiry uses one-second buckets keyed by `endsAt` rather than a heap: a re-send only appends to a bucket, and stale
- * entries are dropped when their second passes, so the hot path stays O(1).
+ * Expiry uses one-second buckets keyed by `endsAt` rather than a heap. An alert has at most one bucket entry: a
+ * re-send that pushes `endsAt` later leaves it where it is, and when that second comes the entry moves on to the
+ * alert's current `endsAt`. A Prometheus re-send, the bulk of all traffic, so costs no allocation here.
  */
 export class AlertStore {
   readonly alerts = new Map<string, AlertRecord>();
   private readonly buckets = new Map<number, string[]>();
+  /** The second of each alert's one bucket entry (derived state, rebuilt on restore). */
+  private readonly scheduled = new Map<string, number>();
+  /** Reused result of `receive`, valid until the next call: re-sends are too frequent to allocate one each. */
+  private readonly result: { record: AlertRecord; change: AlertChange } = { record: null as unknown as AlertRecord, change: 'unchanged' };
   /** The first second whose bucket has not been fully processed. */
   private nextSecond: number | null = null;
 
@@ -48,8 +53,11 @@ export class AlertStore {
     return this.alerts.get(fp);
   }
 
-  /** Folds one received alert into its record. `now` is the engine clock (≥ the event's receive time). */
-  receive(ev: AlertEvent, now: Instant): { record: AlertRecord; change: AlertChange } {
+  /**
+   * Folds one received alert into its record. `now` is the engine clock (≥ the event's receive time).
+   * The returned object is reused by the next call.
+   */
+  receive(ev: AlertEvent, now: Instant): { readonly record: AlertRecord; readonly change: AlertChange } {
     let endsAt = ev.endsAt;
     let timeout = false;
     if (endsAt === null && ev.source === 'api') {
@@ -80,7 +88,7 @@ export class AlertStore {
       };
       this.alerts.set(ev.fingerprint, record);
       this.schedule(record);
-      return { record, change: active ? 'new-firing' : 'new-resolved' };
+      return this.answer(record, active ? 'new-firing' : 'new-resolved');
     }
 
     old.annotations = ev.annotations;
@@ -112,7 +120,7 @@ export class AlertStore {
       old.endsAt = endsAt; // the latest explicit end wins when both are resolved
     }
     this.schedule(old);
-    return { record: old, change };
+    return this.answer(old, change);
   }
 
   /**
@@ -132,11 +140,18 @@ export class AlertStore {
       if (fps === undefined) continue;
       const keep: string[] = [];
       for (const fp of fps) {
+        if (this.scheduled.get(fp) !== s) continue; // moved on earlier
         const a = this.alerts.get(fp);
-        if (a === undefined || a.status !== 'firing' || a.endsAt === null || Math.floor(a.endsAt / 1000) !== s) continue;
+        if (a === undefined || a.status !== 'firing' || a.endsAt === null) {
+          this.scheduled.delete(fp);
+          continue;
+        }
+        const at = Math.floor(a.endsAt / 1000);
         if (a.endsAt <= now) {
+          this.scheduled.delete(fp);
           due.add(a);
-        } else keep.push(fp);
+        } else if (at === s) keep.push(fp);
+        else this.put(fp, at); // re-sent since: its end moved later
       }
       if (keep.length === 0) this.buckets.delete(s);
       else this.buckets.set(s, keep);
@@ -152,12 +167,14 @@ export class AlertStore {
   /** Forgets a resolved alert (retention); stale bucket entries are skipped when their second passes. */
   remove(fp: string): void {
     this.alerts.delete(fp);
+    this.scheduled.delete(fp);
   }
 
   /** Rebuilds the store from snapshot records (buckets are derived, not saved). */
   restore(records: AlertRecord[], nextSecond: number | null): void {
     this.alerts.clear();
     this.buckets.clear();
+    this.scheduled.clear();
     this.nextSecond = nextSecond;
     for (const r of records) {
       this.alerts.set(r.fingerprint, r);
@@ -169,12 +186,25 @@ export class AlertStore {
     return this.nextSecond;
   }
 
+  /** Makes sure a firing alert's bucket entry is at or before its `endsAt` second. */
   private schedule(a: AlertRecord): void {
     if (a.status !== 'firing' || a.endsAt === null) return;
     const s = Math.floor(a.endsAt / 1000);
+    const current = this.scheduled.get(a.fingerprint);
+    if (current === undefined || s < current) this.put(a.fingerprint, s);
+  }
+
+  private put(fp: string, s: number): void {
+    this.scheduled.set(fp, s);
     const arr = this.buckets.get(s);
-    if (arr === undefined) this.buckets.set(s, [a.fingerprint]);
-    else if (arr[arr.length - 1] !== a.fingerprint) arr.push(a.fingerprint);
+    if (arr === undefined) this.buckets.set(s, [fp]);
+    else arr.push(fp);
+  }
+
+  private answer(record: AlertRecord, change: AlertChange): { readonly record: AlertRecord; readonly change: AlertChange } {
+    this.result.record = record;
+    this.result.change = change;
+    return this.result;
   }
 
   private transition(a: AlertRecord, status: 'firing' | 'resolved', at: Instant): void {

@@ -8,9 +8,8 @@ const FIVE_MIN = 5 * 60_000;
 describe('AlertStore (Alertmanager semantics)', () => {
   it('folds re-sends into one alert and keeps the earliest startsAt of an HA pair', () => {
     const s = new AlertStore(FIVE_MIN);
-    const a = s.receive(alert(at('10:00:00'), L, { startsAt: at('09:59:30'), endsAt: at('10:04:00') }), at('10:00:00'));
+    expect(s.receive(alert(at('10:00:00'), L, { startsAt: at('09:59:30'), endsAt: at('10:04:00') }), at('10:00:00')).change).toBe('new-firing');
     const b = s.receive(alert(at('10:00:02'), L, { startsAt: at('09:59:27'), endsAt: at('10:04:02') }), at('10:00:02'));
-    expect(a.change).toBe('new-firing');
     expect(b.change).toBe('unchanged');
     expect(s.alerts.size).toBe(1);
     expect(b.record.startsAt).toBe(at('09:59:27'));
@@ -73,6 +72,16 @@ describe('AlertStore (Alertmanager semantics)', () => {
     const r = s.receive(alert(at('10:01:00'), L, { startsAt: at('09:58:00'), endsAt: at('10:00:00') }), at('10:01:00'));
     expect(r.change).toBe('unchanged');
     expect(r.record.status).toBe('resolved');
+  });
+
+  it('an alert re-sent many times keeps one expiry entry and still resolves at its last endsAt', () => {
+    const s = new AlertStore(FIVE_MIN);
+    for (let m = 0; m < 30; m++) {
+      s.receive(alert(at('10:00:00') + m * 60_000, L, { startsAt: at('10:00:00'), endsAt: at('10:04:00') + m * 60_000 }), at('10:00:00') + m * 60_000);
+      expect(s.expire(at('10:00:00') + m * 60_000 + 30_000)).toEqual([]);
+    }
+    expect(s.expire(at('10:32:59'))).toEqual([]); // the last send (10:29) said endsAt 10:33:00
+    expect(s.expire(at('10:33:00')).map((a) => a.endsAt)).toEqual([at('10:33:00')]);
   });
 
   it('expires in endsAt order however buckets were filled, also across big clock jumps', () => {
