@@ -1,6 +1,6 @@
 /** Configuration: one loader for the config directory, strict schemas, frozen result. */
 export { loadConfig, CONFIG_FILES } from './load.js';
-export type { Config } from './load.js';
+export type { Config, LoadOptions } from './load.js';
 export { parseListen, DEFAULT_SERVER } from './server-config.js';
 export type { ServerSettings } from './server-config.js';
 export type { SloDefinition } from './slos-config.js';

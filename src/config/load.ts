@@ -1,8 +1,10 @@
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { EngineOptions } from '../engine/index.js';
+import { DEFAULT_PIPELINE } from '../engine/index.js';
 import { EMPTY_TOPOLOGY } from '../model/index.js';
+import { checkPipelineFile, toPipeline, type PipelineFile } from './pipeline-config.js';
 import { checkServerFile, toEngineSettings, toServerSettings, type ServerFile, type ServerSettings } from './server-config.js';
 import { checkSlosFile, toSlos, type SloDefinition, type SlosFile } from './slos-config.js';
 import { checkTopologyFile, toTopology, type TopologyFile } from './topology-config.js';
@@ -18,13 +20,19 @@ export interface Config {
 }
 
 /** The files of a config directory. Missing files mean defaults; other files in the directory are not read. */
-export const CONFIG_FILES = ['stormcell.yaml', 'topology.yaml', 'slos.yaml'] as const;
+export const CONFIG_FILES = ['stormcell.yaml', 'topology.yaml', 'slos.yaml', 'pipeline.yaml'] as const;
+
+/** Options of {@link loadConfig}. */
+export interface LoadOptions {
+  /** A pipeline file to use instead of the config dir's `pipeline.yaml` (`eval --pipeline`, canaries). */
+  readonly pipelineFile?: string;
+}
 
 /**
  * Reads a config directory once: each file parsed and checked against its schema, cross-checks after, defaults
  * applied, the result deep-frozen. Throws ConfigError naming the file and the path of the first problem.
  */
-export async function loadConfig(dir: string): Promise<Config> {
+export async function loadConfig(dir: string, opts: LoadOptions = {}): Promise<Config> {
   const abs = resolve(dir);
   let isDir = false;
   try {
@@ -37,13 +45,25 @@ export async function loadConfig(dir: string): Promise<Config> {
   const topoFile = (await readYamlFile(abs, 'topology.yaml', checkTopologyFile)) as TopologyFile | undefined;
   const slosFile = ((await readYamlFile(abs, 'slos.yaml', checkSlosFile)) ?? {}) as SlosFile;
   const topology = topoFile === undefined ? EMPTY_TOPOLOGY : toTopology(topoFile);
+  const pipeline = await loadPipeline(abs, opts.pipelineFile);
   const config: Config = {
     dir: abs,
     server: toServerSettings(server),
-    engine: { ...toEngineSettings(server), topology },
+    engine: { ...toEngineSettings(server), topology, pipeline },
     slos: toSlos(slosFile, topology),
   };
   return deepFreeze(config);
+}
+
+async function loadPipeline(configDir: string, pipelineFile: string | undefined) {
+  if (pipelineFile === undefined) {
+    const f = (await readYamlFile(configDir, 'pipeline.yaml', checkPipelineFile)) as PipelineFile | undefined;
+    return f === undefined ? DEFAULT_PIPELINE : toPipeline(f, 'pipeline.yaml');
+  }
+  const file = resolve(pipelineFile);
+  const f = (await readYamlFile(dirname(file), basename(file), checkPipelineFile)) as PipelineFile | undefined;
+  if (f === undefined) throw new ConfigError(`pipeline file ${pipelineFile} does not exist`);
+  return toPipeline(f, basename(file));
 }
 
 function deepFreeze<T>(v: T): T {

@@ -17,17 +17,6 @@ export const ServerFileSchema = Type.Object(
     snapshot_every_entries: Type.Optional(Type.Integer({ minimum: 1 })),
     timeline_max_entries: Type.Optional(Type.Integer({ minimum: 10 })),
     retention: Type.Optional(DurationString),
-    correlation: Type.Optional(
-      Type.Object(
-        {
-          window: Type.Optional(DurationString),
-          deploy_lookback: Type.Optional(DurationString),
-          ticket_window: Type.Optional(DurationString),
-          group_by: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
-        },
-        { additionalProperties: false },
-      ),
-    ),
     severity: Type.Optional(
       Type.Object(
         {
@@ -80,26 +69,17 @@ export function toServerSettings(f: ServerFile): ServerSettings {
   };
 }
 
-/** The engine-facing part of `stormcell.yaml`, without topology (loaded from its own file). */
+/** The engine-facing part of `stormcell.yaml`, without topology and pipeline (loaded from their own files). */
 export function toEngineSettings(f: ServerFile): {
   resolveTimeoutMs: number;
-  correlationWindowMs: number;
-  deployLookbackMs: number;
-  ticketWindowMs: number;
-  fallbackGroupBy: readonly string[];
   severity: SeverityOptions;
   maxTimelineEntries: number;
   retentionMs: number;
 } {
   const d = DEFAULT_ENGINE_OPTIONS;
-  const c = f.correlation ?? {};
   const s = f.severity ?? {};
   return {
     resolveTimeoutMs: ms(f.resolve_timeout) ?? d.resolveTimeoutMs,
-    correlationWindowMs: ms(c.window) ?? d.correlationWindowMs,
-    deployLookbackMs: ms(c.deploy_lookback) ?? d.deployLookbackMs,
-    ticketWindowMs: ms(c.ticket_window) ?? d.ticketWindowMs,
-    fallbackGroupBy: c.group_by ?? d.fallbackGroupBy,
     severity: {
       label: s.label ?? d.severity.label,
       map: (s.map as Record<string, Severity> | undefined) ?? d.severity.map,

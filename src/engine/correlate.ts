@@ -1,13 +1,17 @@
 import type { Instant } from '../model/index.js';
 import type { AlertRecord } from './alert-store.js';
 import type { IncidentRecord, IncidentStore } from './incident-store.js';
+import type { CorrelatorSpec, PipelineOptions } from './options.js';
 import type { TopologyIndex } from './topology-index.js';
 
 /** An alert with what binding found for it: the correlators' input. */
 export interface BoundAlert {
   readonly record: AlertRecord;
+  /** A topology entity id, a label-derived identity, or null. */
   readonly entity: string | null;
-  /** The fallback grouping key, e.g. `{cluster="eu-1", namespace="shop"}`. */
+  /** True when `entity` is a topology entity, so relations apply. */
+  readonly inTopology: boolean;
+  /** The labels correlator's grouping key, e.g. `{cluster="eu-1", namespace="shop"}`. */
   readonly group: string;
 }
 
@@ -23,75 +27,120 @@ export interface Score {
  */
 export interface Correlator {
   readonly name: string;
+  /** A proposal this strong from this correlator may bridge (merge) two incidents. */
+  readonly bridges: boolean;
   candidates(alert: BoundAlert, incidents: IncidentStore): readonly IncidentRecord[];
   score(alert: BoundAlert, incident: IncidentRecord, now: Instant): Score | null;
 }
 
-/** Groups alerts whose entities are the same or directly related (CONTRACT §3 relations), within a time window. */
-export function createTopologyCorrelator(topology: TopologyIndex, windowMs: number): Correlator {
+/** Builds the correlators of a pipeline, in its order. */
+export function createCorrelators(pipeline: PipelineOptions, topology: TopologyIndex): Correlator[] {
+  return pipeline.correlators.map((spec) => createCorrelator(spec, topology));
+}
+
+function createCorrelator(spec: CorrelatorSpec, topology: TopologyIndex): Correlator {
+  switch (spec.type) {
+    case 'topology':
+      return createTopologyCorrelator(spec, topology);
+    case 'labels':
+      return createLabelsCorrelator(spec);
+  }
+}
+
+/**
+ * Proximity in the topology, with direction: an alert joins an incident holding the same entity, an entity its own
+ * depends on (a caller of a failing service, a user of a saturated datastore, a service on a dead node), or one that
+ * depends on it. Only entities whose latest alert started within the window count, so a long-lived background
+ * alert cannot pull later, unrelated trouble into its incident.
+ */
+export function createTopologyCorrelator(
+  spec: Extract<CorrelatorSpec, { type: 'topology' }>,
+  topology: TopologyIndex,
+): Correlator {
   return {
     name: 'topology',
+    bridges: true,
     candidates(alert, incidents) {
       if (alert.entity === null) return [];
       const out = incidents.openWithEntity(alert.entity);
+      if (!alert.inTopology) return out;
       for (const r of topology.dependencies(alert.entity)) out.push(...incidents.openWithEntity(r.to));
       for (const r of topology.dependents(alert.entity)) out.push(...incidents.openWithEntity(r.from));
       return out;
     },
     score(alert, incident, now) {
-      if (alert.entity === null || now - incident.lastFiringAt > windowMs) return null;
-      if (incident.entities.includes(alert.entity)) {
-        return { score: 1, reason: `same entity ${alert.entity}` };
+      const e = alert.entity;
+      if (e === null) return null;
+      const recent = (x: string): boolean => now - (incident.entityStarts[x] ?? -Infinity) <= spec.windowMs;
+      if (incident.entities.includes(e) && recent(e)) return { score: spec.sameEntity, reason: `same entity ${e}` };
+      if (!alert.inTopology) return null;
+      let best: Score | null = null;
+      for (const r of topology.dependencies(e)) {
+        if (spec.dependsOnFailing > (best?.score ?? 0) && incident.entities.includes(r.to) && recent(r.to)) {
+          best = { score: spec.dependsOnFailing, reason: `${e} ${r.type} failing ${r.to}` };
+        }
       }
-      for (const e of incident.entities) {
-        const r = topology.relationBetween(alert.entity, e);
-        if (r !== undefined) return { score: 0.8, reason: `${r.from} ${r.type} ${r.to}` };
+      for (const r of topology.dependents(e)) {
+        if (spec.failingDependsOn > (best?.score ?? 0) && incident.entities.includes(r.from) && recent(r.from)) {
+          best = { score: spec.failingDependsOn, reason: `failing ${r.from} ${r.type} ${e}` };
+        }
       }
-      return null;
-    },
-  };
-}
-
-/** The fallback for alerts bound to no entity: same grouping labels (cluster and namespace by default) within a time window. */
-export function createGroupCorrelator(windowMs: number): Correlator {
-  return {
-    name: 'group',
-    candidates(alert, incidents) {
-      // An alert bound to an entity is topology's to place: unrelated services sharing a namespace stay apart.
-      if (alert.entity !== null) return [];
-      return incidents.openWithGroup(alert.group);
-    },
-    score(alert, incident, now) {
-      if (alert.entity !== null || now - incident.lastFiringAt > windowMs) return null;
-      if (!incident.groups.includes(alert.group)) return null;
-      return { score: 0.5, reason: `same labels ${alert.group}` };
+      return best;
     },
   };
 }
 
 /**
- * Runs the correlators and returns the best incident for the alert, or null for "open a new one".
- * Ties go to the older incident, so the choice never depends on iteration order.
+ * The fallback for alerts that no topology entity names: the same grouping labels (cluster and namespace by
+ * default) as an alert of the incident that started within the window.
  */
-export function chooseIncident(
+export function createLabelsCorrelator(spec: Extract<CorrelatorSpec, { type: 'labels' }>): Correlator {
+  return {
+    name: 'labels',
+    bridges: false,
+    candidates(alert, incidents) {
+      if (alert.inTopology) return [];
+      return incidents.openWithGroup(alert.group);
+    },
+    score(alert, incident, now) {
+      if (alert.inTopology) return null;
+      const started = incident.groupStarts[alert.group];
+      if (started === undefined || now - started > spec.windowMs) return null;
+      return { score: spec.score, reason: `same ${alert.group}` };
+    },
+  };
+}
+
+/** One correlator's proposal for one incident. */
+export interface Proposal {
+  readonly incident: IncidentRecord;
+  readonly score: Score;
+  readonly correlator: string;
+  readonly bridges: boolean;
+}
+
+/**
+ * Runs the correlators and returns every incident proposed at or above the threshold, best first (ties: the older
+ * incident), each with its best proposal. The first is where the alert goes; others that a bridging correlator
+ * proposed are merged into it.
+ */
+export function propose(
   correlators: readonly Correlator[],
   alert: BoundAlert,
   incidents: IncidentStore,
   now: Instant,
-): { incident: IncidentRecord; score: Score; correlator: string } | null {
-  let best: { incident: IncidentRecord; score: Score; correlator: string } | null = null;
+  threshold: number,
+): Proposal[] {
+  const best = new Map<string, Proposal>();
   for (const c of correlators) {
     for (const inc of c.candidates(alert, incidents)) {
       const s = c.score(alert, inc, now);
-      if (s === null) continue;
-      if (
-        best === null ||
-        s.score > best.score.score ||
-        (s.score === best.score.score && inc.seq < best.incident.seq)
-      ) {
-        best = { incident: inc, score: s, correlator: c.name };
+      if (s === null || s.score < threshold) continue;
+      const prev = best.get(inc.id);
+      if (prev === undefined || s.score > prev.score.score) {
+        best.set(inc.id, { incident: inc, score: s, correlator: c.name, bridges: c.bridges });
       }
     }
   }
-  return best;
+  return [...best.values()].sort((a, b) => b.score.score - a.score.score || a.incident.seq - b.incident.seq);
 }

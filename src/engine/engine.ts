@@ -5,13 +5,16 @@ import type {
   IncidentDoc,
   Instant,
   LabelSet,
+  Severity,
   TicketEvent,
   TimelineEntry,
 } from '../model/index.js';
+import { SEVERITIES, severityRank } from '../model/index.js';
 
 import { AlertStore, type AlertRecord } from './alert-store.js';
 import { addSuspect, findRootCause, servicesOf, suspectDeploy } from './cause.js';
-import { chooseIncident, createGroupCorrelator, createTopologyCorrelator, type Correlator } from './correlate.js';
+import { Binder } from './bind.js';
+import { createCorrelators, propose, type BoundAlert, type Correlator } from './correlate.js';
 import { IncidentStore, type IncidentRecord } from './incident-store.js';
 import type { EngineOptions } from './options.js';
 import { toIncidentDoc, toTimeline } from './render.js';
@@ -23,7 +26,8 @@ import { TopologyIndex } from './topology-index.js';
 export interface EngineEffect {
   readonly kind: 'incident';
   readonly id: string;
-  readonly change: 'opened' | 'updated' | 'resolved' | 'reopened';
+  /** `merged`: this incident was folded into another and no longer exists. */
+  readonly change: 'opened' | 'updated' | 'resolved' | 'reopened' | 'merged';
 }
 
 /** Counters of what the engine has consumed (the `stats` of CONTRACT §5, extended). */
@@ -65,6 +69,7 @@ export class Engine {
   private readonly alerts: AlertStore;
   private readonly incidents: IncidentStore;
   private readonly topology: TopologyIndex;
+  private readonly binder: Binder;
   private readonly correlators: readonly Correlator[];
   private pendingTickets: TicketEvent[] = [];
   private readonly linkedTickets = new Map<string, string>();
@@ -79,16 +84,16 @@ export class Engine {
     sliSamples: 0,
   };
   private effects: EngineEffect[] = [];
+  private readonly groupBy: readonly string[];
   private lastPruneAt: Instant | null = null;
 
   constructor(private readonly opts: EngineOptions) {
     this.alerts = new AlertStore(opts.resolveTimeoutMs);
     this.incidents = new IncidentStore(opts.maxTimelineEntries);
     this.topology = new TopologyIndex(opts.topology);
-    this.correlators = [
-      createTopologyCorrelator(this.topology, opts.correlationWindowMs),
-      createGroupCorrelator(opts.correlationWindowMs),
-    ];
+    this.binder = new Binder(this.topology, opts.topology.entities);
+    this.correlators = createCorrelators(opts.pipeline, this.topology);
+    this.groupBy = labelsGroupBy(opts);
   }
 
   /** Restores an engine from a snapshot taken with the same options. */
@@ -242,7 +247,8 @@ export class Engine {
           this.emit(inc.id, 'reopened');
         } else this.emit(inc.id, 'updated');
         inc.firing++;
-        inc.lastFiringAt = now;
+        if (record.entity !== null) this.incidents.touchEntity(inc, record.entity, now);
+        this.incidents.touchGroup(inc, groupKey(record.labels, this.groupBy), now);
         this.incidents.note(inc, {
           at: now,
           type: 'alert-firing',
@@ -257,14 +263,23 @@ export class Engine {
     }
   }
 
-  /** Binds a new alert and puts it in the incident the correlators choose, or in a new one. */
+  /**
+   * Binds a new alert and puts it in the incident the correlators choose, or in a new one. When a bridging
+   * correlator proposes more than one open incident, the alert ties them together and they merge into the oldest.
+   */
   private place(record: AlertRecord, now: Instant): void {
-    const entity = this.topology.bind(record.labels);
-    record.entity = entity;
-    const bound = { record, entity, group: groupKey(record.labels, this.opts.fallbackGroupBy) };
-    const choice = chooseIncident(this.correlators, bound, this.incidents, now);
+    const binding = this.binder.bind(record.labels);
+    record.entity = binding.entity;
+    const bound: BoundAlert = {
+      record,
+      entity: binding.entity,
+      inTopology: binding.inTopology,
+      group: groupKey(record.labels, this.groupBy),
+    };
+    const proposals = propose(this.correlators, bound, this.incidents, now, this.opts.pipeline.joinThreshold);
+    const choice = proposals[0];
     let inc: IncidentRecord;
-    if (choice === null) {
+    if (choice === undefined) {
       const openedAt = record.status === 'firing' ? Math.min(record.startsAt, now) : (record.endsAt as number);
       inc = this.incidents.open(record.fingerprint, openedAt, toSeverity(record.labels, this.opts.severity));
       this.counters.incidents++;
@@ -272,9 +287,9 @@ export class Engine {
       this.incidents.note(inc, {
         at: now,
         type: 'alert-attached',
-        message: `${alertName(record)} opened the incident`,
+        message: `${alertName(record)} opened the incident (bound via ${binding.via})`,
         fingerprint: record.fingerprint,
-        reason: entity === null ? `no open incident matched ${bound.group}` : `no open incident near ${entity}`,
+        reason: binding.entity === null ? `no open incident matched ${bound.group}` : `no open incident near ${binding.entity}`,
       });
     } else {
       inc = choice.incident;
@@ -282,32 +297,61 @@ export class Engine {
       this.incidents.note(inc, {
         at: now,
         type: 'alert-attached',
-        message: `${alertName(record)} joined (${choice.correlator})`,
+        message: `${alertName(record)} joined (${choice.correlator}, bound via ${binding.via})`,
         fingerprint: record.fingerprint,
         reason: choice.score.reason,
         score: choice.score.score,
       });
+      if (choice.bridges) {
+        for (const other of proposals.slice(1)) {
+          if (other.bridges) this.merge(inc, other.incident, now, `${alertName(record)} bridges them: ${other.score.reason}`, other.score.score);
+        }
+      }
     }
     record.incidentId = inc.id;
     inc.alerts.push(record.fingerprint);
     this.incidents.raiseSeverity(inc, toSeverity(record.labels, this.opts.severity));
-    if (entity !== null) this.incidents.addEntity(inc, entity);
-    this.incidents.addGroup(inc, bound.group);
-    const newServices = servicesOf(record.labels, entity === null ? undefined : this.topology.entity(entity)).filter(
-      (s) => !inc.services.includes(s),
-    );
+    const startedAt = record.status === 'firing' ? now : (record.endsAt as number);
+    if (binding.entity !== null) this.incidents.touchEntity(inc, binding.entity, startedAt);
+    this.incidents.touchGroup(inc, bound.group, startedAt);
+    this.raiseForBlastRadius(inc);
+    const entity = binding.inTopology && binding.entity !== null ? this.topology.entity(binding.entity) : undefined;
+    const newServices = servicesOf(record.labels, entity).filter((s) => !inc.services.includes(s));
     inc.services.push(...newServices);
     inc.rootCause = findRootCause(inc, this.alerts.alerts, this.topology);
-    if (newServices.length > 0 || choice === null) {
+    if (newServices.length > 0 || choice === undefined) {
       this.linkPendingTickets(inc, now);
       for (const d of this.recentDeploys) this.considerDeploy(inc, d, now);
     }
-    if (record.status === 'firing') {
-      inc.firing++;
-      inc.lastFiringAt = Math.max(inc.lastFiringAt, now);
-    } else if (inc.firing === 0 && inc.status === 'open') {
-      this.resolveIncident(inc);
-    }
+    if (record.status === 'firing') inc.firing++;
+    else if (inc.firing === 0 && inc.status === 'open') this.resolveIncident(inc);
+  }
+
+  /** Folds `from` into `into`: alerts and ticket links follow, and the merge is on `into`'s timeline. */
+  private merge(into: IncidentRecord, from: IncidentRecord, now: Instant, reason: string, score: number): void {
+    if (into.id === from.id) return;
+    for (const fp of from.alerts) (this.alerts.get(fp) as AlertRecord).incidentId = into.id;
+    for (const t of from.tickets) this.linkedTickets.set(t, into.id);
+    for (const d of from.suspectedDeploys) addSuspect(into.suspectedDeploys, d);
+    this.incidents.merge(into, from, now, reason, score);
+    into.rootCause = findRootCause(into, this.alerts.alerts, this.topology);
+    this.emit(from.id, 'merged');
+  }
+
+  /**
+   * The blast radius raises severity: an incident spanning five or more entities is at least one level worse than
+   * its worst alert says, because that many failing things means users notice.
+   */
+  private raiseForBlastRadius(inc: IncidentRecord): void {
+    if (inc.entities.length < BLAST_RADIUS_ENTITIES || inc.blastRaised) return;
+    inc.blastRaised = true;
+    const worse = SEVERITIES[Math.max(0, severityRank(inc.severity) - 2)] as Severity;
+    this.incidents.note(inc, {
+      at: this.clock as number,
+      type: 'severity-raised',
+      message: `${inc.entities.length} entities affected: ${inc.severity} → ${worse}`,
+    });
+    inc.severity = worse;
   }
 
   private alertResolved(record: AlertRecord): void {
@@ -344,11 +388,11 @@ export class Engine {
     }
     let best: { inc: IncidentRecord; score: number; reason: string } | null = null;
     for (const inc of this.incidents.incidents.values()) {
-      const s = scoreTicket(t, inc, this.opts.ticketWindowMs);
+      const s = scoreTicket(t, inc, this.opts.pipeline.ticketWindowMs);
       if (s !== null && (best === null || s.score > best.score)) best = { inc, ...s };
     }
     if (best === null) {
-      this.pendingTickets = this.pendingTickets.filter((p) => p.id !== t.id && p.createdAt >= now - this.opts.ticketWindowMs);
+      this.pendingTickets = this.pendingTickets.filter((p) => p.id !== t.id && p.createdAt >= now - this.opts.pipeline.ticketWindowMs);
       this.pendingTickets.push(t);
       return;
     }
@@ -359,7 +403,7 @@ export class Engine {
     if (this.pendingTickets.length === 0) return;
     const rest: TicketEvent[] = [];
     for (const t of this.pendingTickets) {
-      const s = scoreTicket(t, inc, this.opts.ticketWindowMs);
+      const s = scoreTicket(t, inc, this.opts.pipeline.ticketWindowMs);
       if (s === null) rest.push(t);
       else this.linkTicket(inc, t, now, s.reason, s.score);
     }
@@ -375,7 +419,8 @@ export class Engine {
 
   private onDeploy(d: DeployEvent, now: Instant): void {
     this.counters.deploys++;
-    const horizon = now - this.opts.deployLookbackMs - this.opts.correlationWindowMs;
+    // Twice the lookback: an incident may open with a startsAt well before the alert reaches us.
+    const horizon = now - 2 * this.opts.pipeline.deployLookbackMs;
     this.recentDeploys = this.recentDeploys.filter((x) => x.deployedAt >= horizon);
     this.recentDeploys.push(d);
     for (const inc of this.incidents.incidents.values()) {
@@ -384,7 +429,7 @@ export class Engine {
   }
 
   private considerDeploy(inc: IncidentRecord, d: DeployEvent, now: Instant): void {
-    const s = suspectDeploy(inc, d, this.opts.deployLookbackMs);
+    const s = suspectDeploy(inc, d, this.opts.pipeline.deployLookbackMs);
     if (s === null || !addSuspect(inc.suspectedDeploys, s)) return;
     this.incidents.note(inc, { at: now, type: 'deploy-suspected', message: s.reason, score: s.score });
     this.emit(inc.id, 'updated');
@@ -395,6 +440,15 @@ export class Engine {
     if (inc === undefined) throw new Error(`invariant: alert ${record.fingerprint} has no incident`);
     return inc;
   }
+}
+
+/** An incident touching this many entities is at least one severity level worse than its worst alert. */
+const BLAST_RADIUS_ENTITIES = 5;
+
+/** The grouping labels of the pipeline's labels correlator (also kept per incident for it), else cluster+namespace. */
+function labelsGroupBy(opts: EngineOptions): readonly string[] {
+  for (const c of opts.pipeline.correlators) if (c.type === 'labels') return c.groupBy;
+  return ['cluster', 'namespace'];
 }
 
 /** How often (engine clock) retention runs: a scan of all incidents, so not on every event. */

@@ -39,14 +39,18 @@ export interface IncidentRecord {
   groups: string[];
   /** Service names involved (labels and entities), for deploys and tickets. */
   services: string[];
-  /** When an alert last started firing in this incident: the correlation window runs from here. */
-  lastFiringAt: Instant;
+  /** Per entity, when an alert on it last started firing here: correlation windows run from these. */
+  entityStarts: Record<string, Instant>;
+  /** Per grouping key, when an alert with it last started firing here. */
+  groupStarts: Record<string, Instant>;
   tickets: string[];
   suspectedDeploys: SuspectDeploy[];
   rootCause: { entity: string; score: number } | null;
   timeline: TimelineRecord[];
   /** Timeline entries dropped to respect the cap. */
   timelineDropped: number;
+  /** Severity was raised once for the blast radius (it is not raised again as more entities join). */
+  blastRaised: boolean;
 }
 
 /**
@@ -89,28 +93,63 @@ export class IncidentStore {
       entities: [],
       groups: [],
       services: [],
-      lastFiringAt: at,
+      entityStarts: {},
+      groupStarts: {},
       tickets: [],
       suspectedDeploys: [],
       rootCause: null,
       timeline: [],
       timelineDropped: 0,
+      blastRaised: false,
     };
     this.incidents.set(id, inc);
     this.note(inc, { at, type: 'opened', message: `incident opened at ${formatInstant(at)}` });
     return inc;
   }
 
-  addEntity(inc: IncidentRecord, entity: string): void {
-    if (inc.entities.includes(entity)) return;
-    inc.entities.push(entity);
-    if (inc.status === 'open') addTo(this.openByEntity, entity, inc.id);
+  /** Records that an alert on `entity` started firing (or joined) at `at`. */
+  touchEntity(inc: IncidentRecord, entity: string, at: Instant): void {
+    if (!inc.entities.includes(entity)) {
+      inc.entities.push(entity);
+      if (inc.status === 'open') addTo(this.openByEntity, entity, inc.id);
+    }
+    if (!((inc.entityStarts[entity] ?? -Infinity) >= at)) inc.entityStarts[entity] = at;
   }
 
-  addGroup(inc: IncidentRecord, group: string): void {
-    if (inc.groups.includes(group)) return;
-    inc.groups.push(group);
-    if (inc.status === 'open') addTo(this.openByGroup, group, inc.id);
+  /** Records that an alert with grouping key `group` started firing (or joined) at `at`. */
+  touchGroup(inc: IncidentRecord, group: string, at: Instant): void {
+    if (!inc.groups.includes(group)) {
+      inc.groups.push(group);
+      if (inc.status === 'open') addTo(this.openByGroup, group, inc.id);
+    }
+    if (!((inc.groupStarts[group] ?? -Infinity) >= at)) inc.groupStarts[group] = at;
+  }
+
+  /**
+   * Folds `from` into `into` (a later alert bridged them): alerts, entities, tickets, suspects and timeline move
+   * over, `from` disappears. The caller re-points alert records and ticket links.
+   */
+  merge(into: IncidentRecord, from: IncidentRecord, at: Instant, reason: string, score: number): void {
+    for (const e of from.entities) this.touchEntity(into, e, from.entityStarts[e] ?? at);
+    for (const g of from.groups) this.touchGroup(into, g, from.groupStarts[g] ?? at);
+    for (const s of from.services) if (!into.services.includes(s)) into.services.push(s);
+    for (const t of from.tickets) if (!into.tickets.includes(t)) into.tickets.push(t);
+    into.alerts.push(...from.alerts);
+    into.firing += from.firing;
+    into.openedAt = Math.min(into.openedAt, from.openedAt);
+    this.raiseSeverity(into, from.severity);
+    const entries = [...into.timeline, ...from.timeline.map((t) => ({ ...t, message: `[from ${from.id}] ${t.message}` }))];
+    entries.sort((a, b) => a.at - b.at); // stable: ties keep into's entries first
+    into.timeline = entries;
+    into.timelineDropped += from.timelineDropped;
+    while (into.timeline.length > this.maxTimelineEntries - 1) {
+      into.timeline.splice(1, 1);
+      into.timelineDropped++;
+    }
+    this.note(into, { at, type: 'merged', message: `merged ${from.id} (${from.alerts.length} alerts)`, reason, score });
+    for (const e of from.entities) removeFrom(this.openByEntity, e, from.id);
+    for (const g of from.groups) removeFrom(this.openByGroup, g, from.id);
+    this.incidents.delete(from.id);
   }
 
   raiseSeverity(inc: IncidentRecord, s: Severity): void {

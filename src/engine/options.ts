@@ -11,18 +11,42 @@ export interface SeverityOptions {
   readonly default: Severity;
 }
 
-/** Everything the engine needs; it reads nothing else. All durations in milliseconds. */
-export interface EngineOptions {
-  /** Alertmanager's `resolve_timeout`: an API alert without `endsAt` resolves this long after it was last received. */
-  readonly resolveTimeoutMs: number;
-  /** An alert joins an open incident only if the incident saw a firing alert within this window. */
-  readonly correlationWindowMs: number;
+/** One correlator of a pipeline with its settings (`pipelines/*.yaml`), durations in milliseconds. */
+export type CorrelatorSpec =
+  | {
+      readonly type: 'topology';
+      /** A related entity counts only if one of its alerts started this recently. */
+      readonly windowMs: number;
+      /** Scores: same entity; alert's entity depends on a failing one (caller, user, runs on); the reverse. */
+      readonly sameEntity: number;
+      readonly dependsOnFailing: number;
+      readonly failingDependsOn: number;
+    }
+  | {
+      readonly type: 'labels';
+      /** Alerts bound to no entity group by these labels, within the window. */
+      readonly groupBy: readonly string[];
+      readonly windowMs: number;
+      readonly score: number;
+    };
+
+/** The correlation pipeline: which correlators run, in which order, and the thresholds that decide. */
+export interface PipelineOptions {
+  readonly name: string;
+  readonly correlators: readonly CorrelatorSpec[];
+  /** The least score that puts an alert into an existing incident. */
+  readonly joinThreshold: number;
   /** How far before an incident opened a deploy of an involved service is still a suspect. */
   readonly deployLookbackMs: number;
   /** How far apart in time a ticket and an incident may be and still be linked. */
   readonly ticketWindowMs: number;
-  /** The grouping labels used when an alert binds to no topology entity (Alertmanager `group_by` style). */
-  readonly fallbackGroupBy: readonly string[];
+}
+
+/** Everything the engine needs; it reads nothing else. All durations in milliseconds. */
+export interface EngineOptions {
+  /** Alertmanager's `resolve_timeout`: an API alert without `endsAt` resolves this long after it was last received. */
+  readonly resolveTimeoutMs: number;
+  readonly pipeline: PipelineOptions;
   readonly severity: SeverityOptions;
   readonly topology: Topology;
   /** Timeline entries kept per incident; older ones are dropped (counted) so a flapping alert cannot grow memory. */
@@ -31,13 +55,22 @@ export interface EngineOptions {
   readonly retentionMs: number;
 }
 
+/** The built-in pipeline; `pipelines/default.yaml` spells out the same (a test keeps them equal). */
+export const DEFAULT_PIPELINE: PipelineOptions = Object.freeze({
+  name: 'default',
+  correlators: Object.freeze([
+    Object.freeze({ type: 'topology', windowMs: 15 * 60_000, sameEntity: 1, dependsOnFailing: 0.9, failingDependsOn: 0.8 }),
+    Object.freeze({ type: 'labels', groupBy: Object.freeze(['cluster', 'namespace']), windowMs: 15 * 60_000, score: 0.5 }),
+  ]) as readonly CorrelatorSpec[],
+  joinThreshold: 0.5,
+  deployLookbackMs: 30 * 60_000,
+  ticketWindowMs: 60 * 60_000,
+});
+
 /** The defaults every missing config key falls back to. */
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = Object.freeze({
   resolveTimeoutMs: 5 * 60_000,
-  correlationWindowMs: 15 * 60_000,
-  deployLookbackMs: 30 * 60_000,
-  ticketWindowMs: 60 * 60_000,
-  fallbackGroupBy: Object.freeze(['cluster', 'namespace']),
+  pipeline: DEFAULT_PIPELINE,
   severity: Object.freeze({
     label: 'severity',
     map: Object.freeze({

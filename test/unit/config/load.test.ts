@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
+import { DEFAULT_PIPELINE } from '../../../src/engine/index.js';
 import { ConfigError } from '../../../src/errors.js';
 
 const FIXTURES = new URL('../../fixtures/config/', import.meta.url).pathname;
@@ -9,9 +10,7 @@ describe('loadConfig', () => {
     const c = await loadConfig(FIXTURES + 'good');
     expect(c.server).toMatchObject({ host: '127.0.0.1', port: 9197 });
     expect(c.engine.resolveTimeoutMs).toBe(120_000);
-    expect(c.engine.correlationWindowMs).toBe(600_000);
-    expect(c.engine.deployLookbackMs).toBe(30 * 60_000); // default kept
-    expect(c.engine.fallbackGroupBy).toEqual(['cluster']);
+    expect(c.engine.pipeline).toEqual(DEFAULT_PIPELINE); // no pipeline.yaml: the built-in one
     expect(c.engine.severity).toEqual({ label: 'priority', map: { P1: 'sev1', P2: 'sev2' }, default: 'sev4' });
     expect(c.engine.topology.entities.map((e) => e.id)).toEqual(['svc/checkout', 'db/orders']);
     expect(c.slos).toEqual([{ name: 'checkout-availability', objective: 99.9, windowMs: 30 * 86_400_000, entity: 'svc/checkout' }]);
@@ -31,7 +30,7 @@ describe('loadConfig', () => {
 
   it.each([
     ['bad-duration', 'stormcell.yaml: resolve_timeout: expected a duration like 30s, got "soon"'],
-    ['bad-unknown-key', 'stormcell.yaml: correlation.windw: unknown field'],
+    ['bad-unknown-key', 'stormcell.yaml: severity.lable: unknown field'],
     ['bad-yaml', 'topology.yaml:4:1: Sequence item without - indicator'],
     ['bad-relation', 'topology.yaml: relations[0].to: unknown entity "b"'],
     ['bad-slo-entity', 'slos.yaml: slos[0].entity: "svc/nope" is not an entity of topology.yaml'],

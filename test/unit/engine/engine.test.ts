@@ -37,8 +37,8 @@ describe('Engine correlation (spine)', () => {
     const timeline = e.incidentWithTimeline(inc!.id)!.timeline;
     expect(timeline.find((t) => t.fingerprint === inc!.alerts[1]!.fingerprint)).toMatchObject({
       type: 'alert-attached',
-      reason: 'svc/checkout uses db/orders',
-      score: 0.8,
+      reason: 'svc/checkout uses failing db/orders',
+      score: 0.9,
     });
   });
 

@@ -1,0 +1,94 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { ConfigError } from '../errors.js';
+import type { CorrelatorSpec, PipelineOptions } from '../engine/index.js';
+import { compileSchema } from '../model/schema.js';
+import { parseDuration } from '../model/index.js';
+import { DurationString } from './durations.js';
+
+const Score = Type.Number({ minimum: 0, maximum: 1 });
+
+const TopologySpec = Type.Object(
+  {
+    type: Type.Literal('topology'),
+    window: DurationString,
+    same_entity: Score,
+    depends_on_failing: Score,
+    failing_depends_on: Score,
+  },
+  { additionalProperties: false },
+);
+const LabelsSpec = Type.Object(
+  {
+    type: Type.Literal('labels'),
+    group_by: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+    window: DurationString,
+    score: Score,
+  },
+  { additionalProperties: false },
+);
+
+/** A pipeline file (`pipelines/*.yaml`, or `pipeline.yaml` in a config dir). Every key is required: a pipeline says everything. */
+export const PipelineFileSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    join_threshold: Score,
+    deploy_lookback: DurationString,
+    ticket_window: DurationString,
+    // Checked per type below, so that a message names the field of the one type the entry claims to be.
+    correlators: Type.Array(
+      Type.Object({ type: Type.Union([Type.Literal('topology'), Type.Literal('labels')]) }, { additionalProperties: true }),
+      { minItems: 1 },
+    ),
+  },
+  { additionalProperties: false },
+);
+type CorrelatorFile = Static<typeof TopologySpec> | Static<typeof LabelsSpec>;
+export type PipelineFile = Omit<Static<typeof PipelineFileSchema>, 'correlators'> & { correlators: CorrelatorFile[] };
+
+const checkFile = compileSchema(PipelineFileSchema);
+const checkSpec = { topology: compileSchema(TopologySpec), labels: compileSchema(LabelsSpec) } as const;
+
+/** Checks a pipeline file: the file's shape, then each correlator against the schema of its `type`. */
+export function checkPipelineFile(value: unknown, root: string): string | null {
+  const problem = checkFile(value, root);
+  if (problem !== null) return problem;
+  const correlators = (value as { correlators: Array<{ type: keyof typeof checkSpec }> }).correlators;
+  for (let i = 0; i < correlators.length; i++) {
+    const c = correlators[i] as { type: keyof typeof checkSpec };
+    const p = checkSpec[c.type](c, `correlators[${i}]`);
+    if (p !== null) return p;
+  }
+  return null;
+}
+
+/** Converts a checked pipeline file into engine options; `name` is the file name for messages. */
+export function toPipeline(f: PipelineFile, file: string): PipelineOptions {
+  const seen = new Set<string>();
+  const correlators = f.correlators.map((c, i): CorrelatorSpec => {
+    if (seen.has(c.type)) throw new ConfigError(`${file}: correlators[${i}].type: ${JSON.stringify(c.type)} is listed twice`);
+    seen.add(c.type);
+    switch (c.type) {
+      case 'topology':
+        return {
+          type: 'topology',
+          windowMs: ms(c.window),
+          sameEntity: c.same_entity,
+          dependsOnFailing: c.depends_on_failing,
+          failingDependsOn: c.failing_depends_on,
+        };
+      case 'labels':
+        return { type: 'labels', groupBy: c.group_by, windowMs: ms(c.window), score: c.score };
+    }
+  });
+  return {
+    name: f.name,
+    correlators,
+    joinThreshold: f.join_threshold,
+    deployLookbackMs: ms(f.deploy_lookback),
+    ticketWindowMs: ms(f.ticket_window),
+  };
+}
+
+function ms(s: string): number {
+  return parseDuration(s) as number;
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { Binder, identities, workloadOfPod } from '../../../src/engine/bind.js';
+import { TopologyIndex } from '../../../src/engine/topology-index.js';
+import type { Topology } from '../../../src/model/index.js';
+
+const TOPOLOGY: Topology = {
+  entities: [
+    { id: 'cluster/eu-1', kind: 'cluster', labels: { cluster: 'eu-1' } },
+    { id: 'svc/eu-1/checkout', kind: 'service', labels: { service: 'checkout', cluster: 'eu-1', namespace: 'shop' } },
+    { id: 'svc/us-1/checkout', kind: 'service', labels: { service: 'checkout', cluster: 'us-1', namespace: 'shop' } },
+    { id: 'db/eu-1/orders', kind: 'datastore', labels: { service: 'orders-db', cluster: 'eu-1' } },
+    { id: 'node/eu-1-n3', kind: 'node', labels: { node: 'eu-1-n3' } },
+    { id: 'queue/eu-1/billing', kind: 'queue', labels: { consumergroup: 'billing-workers', cluster: 'eu-1' } },
+  ],
+  relations: [],
+};
+const binder = new Binder(new TopologyIndex(TOPOLOGY), TOPOLOGY.entities);
+
+describe('workloadOfPod', () => {
+  it.each([
+    ['checkout-7d9f8b6c5d-x2x9z', 'checkout'],
+    ['payments-api-5c8f7d9b4-bhx2x', 'payments-api'],
+    ['orders-db-0', 'orders-db'],
+    ['fluentd-x7k2p', 'fluentd'],
+    ['standalone', 'standalone'],
+  ])('%s belongs to %s', (pod, workload) => {
+    expect(workloadOfPod(pod)).toBe(workload);
+  });
+});
+
+describe('Binder', () => {
+  it.each<[string, Record<string, string>, string | null, string]>([
+    ['a service alert, by service and cluster', { alertname: 'HighErrorRate', service: 'checkout', cluster: 'us-1', namespace: 'shop' }, 'svc/us-1/checkout', 'labels'],
+    [
+      'a kube-state-metrics alert, by the pod it is about, not the exporter service',
+      { alertname: 'KubePodCrashLooping', cluster: 'eu-1', namespace: 'shop', pod: 'checkout-7d9f8b6c5d-x2x9z', container: 'app', job: 'kube-state-metrics', service: 'kube-state-metrics', instance: '10.2.0.7:8080' },
+      'svc/eu-1/checkout',
+      'pod=checkout',
+    ],
+    [
+      'a node-exporter alert, by instance = node name, not the exporter pod',
+      { alertname: 'NodeFilesystemSpaceFillingUp', cluster: 'eu-1', namespace: 'monitoring', instance: 'eu-1-n3', job: 'node-exporter', pod: 'node-exporter-x7k2p', service: 'node-exporter' },
+      'node/eu-1-n3',
+      'instance=eu-1-n3',
+    ],
+    ['a Loki alert, by app', { alertname: 'PanicInLogs', app: 'checkout', cluster: 'eu-1' }, 'svc/eu-1/checkout', 'app=checkout'],
+    ['a consumer group', { alertname: 'KafkaConsumerGroupLag', consumergroup: 'billing-workers', cluster: 'eu-1', topic: 'invoices' }, 'queue/eu-1/billing', 'labels'],
+    ['a cluster-wide alert, to the cluster', { alertname: 'KubeAPIErrorBudgetBurn', cluster: 'eu-1' }, 'cluster/eu-1', 'labels'],
+  ])('binds %s', (_what, labels, entity, via) => {
+    const b = binder.bind(labels);
+    expect(b).toEqual({ entity, inTopology: true, via });
+  });
+
+  it('a service-level entity never loses to the cluster entity that also matches', () => {
+    expect(binder.bind({ alertname: 'X', service: 'orders-db', cluster: 'eu-1' }).entity).toBe('db/eu-1/orders');
+  });
+
+  it('without a matching entity, names the workload or node from labels', () => {
+    expect(binder.bind({ alertname: 'KubePodNotReady', cluster: 'ap-1', namespace: 'api', pod: 'api-5c8f7d9b4-bhx2x', job: 'kube-state-metrics' })).toEqual({
+      entity: '{cluster="ap-1", namespace="api", workload="api"}',
+      inTopology: false,
+      via: 'pod=api',
+    });
+    expect(binder.bind({ alertname: 'NodeDown', cluster: 'ap-1', instance: 'ap-1-n9:9100', job: 'node-exporter' }).entity).toBe('{cluster="ap-1", node="ap-1-n9"}');
+    expect(binder.bind({ alertname: 'Watchdog' })).toEqual({ entity: null, inTopology: false, via: 'none' });
+  });
+
+  it('exporter names are not identities', () => {
+    expect(identities({ job: 'kube-state-metrics', service: 'kube-state-metrics', pod: 'kube-state-metrics-6d4b9f7c8d-abcde' })).toEqual([]);
+  });
+});
