@@ -70,6 +70,11 @@ export class Binder {
     return { entity: pseudoEntity(labels, first), inTopology: false, via: `${first.label}=${first.value}` };
   }
 
+  /** The topology entity a deploy of `service` (in `scope`: cluster, namespace) changed, or null. */
+  entityNamed(service: string, scope: LabelSet): string | null {
+    return this.lookup(service, scope)?.id ?? null;
+  }
+
   /** The entity named `value` whose scope labels agree with the alert's; the most scope labels matched wins. */
   private lookup(value: string, labels: LabelSet): Entity | null {
     const idx = this.byName.get(value);

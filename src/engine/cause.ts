@@ -87,15 +87,20 @@ function countDependents(e: string, inIncident: ReadonlySet<string>, topology: T
 const DEPLOY_GRACE_MS = 2 * 60_000;
 
 /**
- * Scores a deploy as a suspect for an incident, or null. Newer deploys score higher; a rollback is a
- * mitigation, not a cause; a failed deploy counts less because it may not have rolled out.
+ * Scores a deploy as a suspect for an incident, or null: recency (newer is likelier) times proximity (the deployed
+ * service itself is affected, or only its callers are). A rollback is a mitigation, not a cause; a failed deploy
+ * counts less because it may not have rolled out.
  */
-export function suspectDeploy(inc: IncidentRecord, d: DeployEvent, lookbackMs: number): SuspectDeploy | null {
+export function suspectDeploy(
+  inc: IncidentRecord,
+  d: DeployEvent,
+  lookbackMs: number,
+  proximity: { factor: number; how: string },
+): SuspectDeploy | null {
   if (d.status === 'rolled_back') return null;
-  if (!inc.services.includes(d.service)) return null;
   const lead = inc.openedAt - d.deployedAt;
   if (lead > lookbackMs || lead < -DEPLOY_GRACE_MS) return null;
-  let score = 0.1 + 0.9 * (1 - Math.max(lead, 0) / lookbackMs);
+  let score = (0.1 + 0.9 * (1 - Math.max(lead, 0) / lookbackMs)) * proximity.factor;
   if (d.status === 'failed') score *= 0.7;
   const when = lead >= 0 ? `${formatDuration(lead)} before the incident opened` : `${formatDuration(-lead)} after it opened`;
   return {
@@ -103,7 +108,7 @@ export function suspectDeploy(inc: IncidentRecord, d: DeployEvent, lookbackMs: n
     version: d.version,
     at: d.deployedAt,
     score: round(score),
-    reason: `${d.status === 'failed' ? 'failed deploy' : 'deploy'} of ${d.service} ${d.version} ${when}`,
+    reason: `${d.status === 'failed' ? 'failed deploy' : 'deploy'} of ${d.service} ${d.version} ${when}, ${proximity.how}`,
   };
 }
 

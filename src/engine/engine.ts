@@ -9,7 +9,7 @@ import type {
   TicketEvent,
   TimelineEntry,
 } from '../model/index.js';
-import { SEVERITIES, severityRank } from '../model/index.js';
+import { SEVERITIES, formatDuration, severityRank } from '../model/index.js';
 
 import { AlertStore, type AlertRecord } from './alert-store.js';
 import { addSuspect, findRootCause, servicesOf, suspectDeploy } from './cause.js';
@@ -292,21 +292,22 @@ export class Engine {
         reason: binding.entity === null ? `no open incident matched ${bound.group}` : `no open incident near ${binding.entity}`,
       });
     } else {
-      inc = choice.incident;
+      // Incidents the alert bridges merge into the oldest of them, so the id that paged first lives on.
+      const bridged = choice.bridges ? proposals.filter((p) => p.bridges) : [choice];
+      const target = bridged.reduce((a, b) => (b.incident.seq < a.incident.seq ? b : a));
+      inc = target.incident;
+      for (const other of bridged) {
+        if (other !== target) this.merge(inc, other.incident, now, `${alertName(record)} bridges them: ${other.score.reason}`, other.score.score);
+      }
       this.emit(inc.id, 'updated');
       this.incidents.note(inc, {
         at: now,
         type: 'alert-attached',
         message: `${alertName(record)} joined (${choice.correlator}, bound via ${binding.via})`,
         fingerprint: record.fingerprint,
-        reason: choice.score.reason,
-        score: choice.score.score,
+        reason: target.score.reason,
+        score: target.score.score,
       });
-      if (choice.bridges) {
-        for (const other of proposals.slice(1)) {
-          if (other.bridges) this.merge(inc, other.incident, now, `${alertName(record)} bridges them: ${other.score.reason}`, other.score.score);
-        }
-      }
     }
     record.incidentId = inc.id;
     inc.alerts.push(record.fingerprint);
@@ -318,11 +319,12 @@ export class Engine {
     const entity = binding.inTopology && binding.entity !== null ? this.topology.entity(binding.entity) : undefined;
     const newServices = servicesOf(record.labels, entity).filter((s) => !inc.services.includes(s));
     inc.services.push(...newServices);
+    const cluster = record.labels['cluster'];
+    if (cluster !== undefined && !inc.clusters.includes(cluster)) inc.clusters.push(cluster);
     inc.rootCause = findRootCause(inc, this.alerts.alerts, this.topology);
-    if (newServices.length > 0 || choice === undefined) {
-      this.linkPendingTickets(inc, now);
-      for (const d of this.recentDeploys) this.considerDeploy(inc, d, now);
-    }
+    if (newServices.length > 0 || choice === undefined) this.linkPendingTickets(inc, now);
+    // Few deploys are recent at any time, and this runs for new alerts only, not re-sends.
+    for (const d of this.recentDeploys) this.considerDeploy(inc, d, now);
     if (record.status === 'firing') inc.firing++;
     else if (inc.firing === 0 && inc.status === 'open') this.resolveIncident(inc);
   }
@@ -424,12 +426,50 @@ export class Engine {
     this.recentDeploys = this.recentDeploys.filter((x) => x.deployedAt >= horizon);
     this.recentDeploys.push(d);
     for (const inc of this.incidents.incidents.values()) {
-      if (inc.status === 'open') this.considerDeploy(inc, d, now);
+      if (inc.status !== 'open') continue;
+      if (d.status === 'rolled_back') this.confirmByRollback(inc, d, now);
+      else this.considerDeploy(inc, d, now);
     }
   }
 
+  /**
+   * How close a deploy is to an incident: the deployed service is one of its services (1), or an entity of the
+   * incident depends on the deployed one and nothing else failing explains that entity's trouble (0.7). Null when
+   * it is elsewhere, including another cluster.
+   */
+  private deployProximity(inc: IncidentRecord, d: DeployEvent): { factor: number; how: string } | null {
+    if (d.cluster !== undefined && inc.clusters.length > 0 && !inc.clusters.includes(d.cluster)) return null;
+    if (inc.services.includes(d.service)) return { factor: 1, how: 'an affected service' };
+    const scope: Record<string, string> = {};
+    if (d.cluster !== undefined) scope['cluster'] = d.cluster;
+    if (d.namespace !== undefined) scope['namespace'] = d.namespace;
+    const deployed = this.binder.entityNamed(d.service, scope);
+    if (deployed === null) return null;
+    for (const r of this.topology.dependents(deployed)) {
+      if (!inc.entities.includes(r.from)) continue;
+      // A caller whose trouble a failing dependency in the incident already explains does not implicate this
+      // deploy: that is a benign deploy outside the blast radius.
+      const explained = this.topology.dependencies(r.from).some((x) => x.to !== deployed && inc.entities.includes(x.to));
+      if (!explained) return { factor: 0.7, how: `which ${r.from} ${r.type}` };
+    }
+    return null;
+  }
+
+  /** Rolling back a suspected version is the team's own verdict on it: the suspect gains weight. */
+  private confirmByRollback(inc: IncidentRecord, d: DeployEvent, now: Instant): void {
+    const s = inc.suspectedDeploys.find((x) => x.service === d.service && x.version === d.version);
+    if (s === undefined || s.reason.includes('rolled back')) return;
+    s.score = Math.min(1, Math.round((s.score + ROLLBACK_BONUS) * 1000) / 1000);
+    s.reason += `; rolled back ${formatDuration(Math.max(0, d.deployedAt - s.at))} after it`;
+    inc.suspectedDeploys.sort((a, b) => b.score - a.score || b.at - a.at);
+    this.incidents.note(inc, { at: now, type: 'deploy-rolled-back', message: `${d.service} ${d.version} rolled back`, score: s.score });
+    this.emit(inc.id, 'updated');
+  }
+
   private considerDeploy(inc: IncidentRecord, d: DeployEvent, now: Instant): void {
-    const s = suspectDeploy(inc, d, this.opts.pipeline.deployLookbackMs);
+    const proximity = this.deployProximity(inc, d);
+    if (proximity === null) return;
+    const s = suspectDeploy(inc, d, this.opts.pipeline.deployLookbackMs, proximity);
     if (s === null || !addSuspect(inc.suspectedDeploys, s)) return;
     this.incidents.note(inc, { at: now, type: 'deploy-suspected', message: s.reason, score: s.score });
     this.emit(inc.id, 'updated');
@@ -441,6 +481,9 @@ export class Engine {
     return inc;
   }
 }
+
+/** How much a rollback of a suspected version adds to its score. */
+const ROLLBACK_BONUS = 0.15;
 
 /** An incident touching this many entities is at least one severity level worse than its worst alert. */
 const BLAST_RADIUS_ENTITIES = 5;

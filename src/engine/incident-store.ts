@@ -39,6 +39,8 @@ export interface IncidentRecord {
   groups: string[];
   /** Service names involved (labels and entities), for deploys and tickets. */
   services: string[];
+  /** The `cluster` labels of its alerts: a deploy elsewhere is not a suspect. */
+  clusters: string[];
   /** Per entity, when an alert on it last started firing here: correlation windows run from these. */
   entityStarts: Record<string, Instant>;
   /** Per grouping key, when an alert with it last started firing here. */
@@ -93,6 +95,7 @@ export class IncidentStore {
       entities: [],
       groups: [],
       services: [],
+      clusters: [],
       entityStarts: {},
       groupStarts: {},
       tickets: [],
@@ -133,6 +136,7 @@ export class IncidentStore {
     for (const e of from.entities) this.touchEntity(into, e, from.entityStarts[e] ?? at);
     for (const g of from.groups) this.touchGroup(into, g, from.groupStarts[g] ?? at);
     for (const s of from.services) if (!into.services.includes(s)) into.services.push(s);
+    for (const c of from.clusters) if (!into.clusters.includes(c)) into.clusters.push(c);
     for (const t of from.tickets) if (!into.tickets.includes(t)) into.tickets.push(t);
     into.alerts.push(...from.alerts);
     into.firing += from.firing;

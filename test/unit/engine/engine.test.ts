@@ -175,3 +175,68 @@ describe('Engine with hostile label values', () => {
     expect(e.incidentDocs().map((i) => i.severity)).toEqual([DEFAULT_ENGINE_OPTIONS.severity.default]);
   });
 });
+
+describe('Engine correlation (pipeline)', () => {
+  const T: Topology = {
+    entities: [
+      { id: 'svc/web', kind: 'service', labels: { service: 'web', cluster: 'eu-1' } },
+      { id: 'svc/api', kind: 'service', labels: { service: 'api', cluster: 'eu-1' } },
+      { id: 'db/main', kind: 'datastore', labels: { service: 'main-db', cluster: 'eu-1' } },
+      { id: 'svc/batch', kind: 'service', labels: { service: 'batch', cluster: 'eu-1' } },
+    ],
+    relations: [
+      { from: 'svc/web', to: 'svc/api', type: 'calls' },
+      { from: 'svc/api', to: 'db/main', type: 'uses' },
+      { from: 'svc/batch', to: 'db/main', type: 'uses' },
+    ],
+  };
+  const d = (ts: number, service: string, version: string, cluster: string, status: 'succeeded' | 'rolled_back' = 'succeeded') =>
+    ({ ...deploy(ts, service, version, status), cluster });
+
+  it('suspects a deploy of a service whose callers are in trouble, even when it fires nothing itself', () => {
+    const e = engineWith({}, T);
+    push(e, d(at('10:00:00'), 'api', 'v7', 'eu-1'), alert(at('10:03:00'), { alertname: 'HighErrorRate', service: 'web', cluster: 'eu-1' }));
+    expect(e.incidentDocs()[0]!.suspectedDeploys).toMatchObject([{ service: 'api', version: 'v7' }]);
+    expect(e.incidentDocs()[0]!.suspectedDeploys[0]!.reason).toMatch(/which svc\/web calls/);
+  });
+
+  it('does not suspect a deploy in another cluster', () => {
+    const e = engineWith({}, T);
+    push(e, d(at('10:00:00'), 'web', 'v2', 'us-1'), alert(at('10:03:00'), { alertname: 'HighErrorRate', service: 'web', cluster: 'eu-1' }));
+    expect(e.incidentDocs()[0]!.suspectedDeploys).toEqual([]);
+  });
+
+  it('a rollback of the suspected version confirms it', () => {
+    const e = engineWith({}, T);
+    push(e, d(at('10:00:00'), 'web', 'v2', 'eu-1'), alert(at('10:03:00'), { alertname: 'HighErrorRate', service: 'web', cluster: 'eu-1' }, { source: 'webhook' }));
+    const before = e.incidentDocs()[0]!.suspectedDeploys[0]!.score;
+    push(e, d(at('10:10:00'), 'web', 'v2', 'eu-1', 'rolled_back'));
+    const after = e.incidentDocs()[0]!.suspectedDeploys[0]!;
+    expect(after.score).toBeGreaterThan(before);
+    expect(after.reason).toMatch(/rolled back 10m after it/);
+  });
+
+  it('merges two incidents when a later alert bridges them', () => {
+    const e = engineWith({}, T);
+    push(
+      e,
+      alert(at('10:00:00'), { alertname: 'HighLatency', service: 'web', cluster: 'eu-1' }),
+      alert(at('10:00:30'), { alertname: 'PostgresTooManyConnections', service: 'main-db', cluster: 'eu-1' }),
+    );
+    expect(e.incidentDocs()).toHaveLength(2);
+    push(e, alert(at('10:01:00'), { alertname: 'HighErrorRate', service: 'api', cluster: 'eu-1' }));
+    const docs = e.incidentDocs();
+    expect(docs).toHaveLength(1);
+    expect(docs[0]!.alerts.map((a) => a.labels['alertname'])).toEqual(['HighLatency', 'PostgresTooManyConnections', 'HighErrorRate']);
+    expect(docs[0]!.rootCause).toEqual({ entity: 'db/main', score: 1 });
+    const merged = e.incidentWithTimeline(docs[0]!.id)!.timeline.find((t) => t.type === 'merged');
+    expect(merged?.reason).toMatch(/HighErrorRate bridges them/);
+  });
+
+  it('a long-lived alert does not pull a later fault on a related entity into its incident', () => {
+    const e = engineWith({}, T);
+    push(e, alert(at('08:00:00'), { alertname: 'DiskAlmostFull', service: 'main-db', cluster: 'eu-1' }, { source: 'webhook' }));
+    push(e, alert(at('10:00:00'), { alertname: 'HighErrorRate', service: 'batch', cluster: 'eu-1' }, { source: 'webhook' }));
+    expect(groups(e)).toEqual([['DiskAlmostFull'], ['HighErrorRate']]);
+  });
+});
