@@ -4,12 +4,14 @@ import { parseArgs } from 'node:util';
 import { App } from './app.js';
 import { loadConfig, parseListen } from './config/index.js';
 import { ConfigError, InputError } from './errors.js';
+import { evalCommand } from './eval/index.js';
 import { replayCapture } from './replay.js';
 
 const USAGE = `usage:
   stormcell serve --config DIR [--listen HOST:PORT] [--data DIR] [--record FILE]
   stormcell replay CAPTURE.ndjson --config DIR [--out FILE]
-  stormcell check-config --config DIR`;
+  stormcell check-config --config DIR
+  stormcell eval DIR [--pipeline FILE] [--json] [--out FILE]`;
 
 /** Thrown for unusable arguments: exit 2 with the message, like bad config. */
 class UsageError extends ConfigError {}
@@ -23,6 +25,8 @@ async function main(argv: string[]): Promise<number> {
       return replay(rest);
     case 'check-config':
       return checkConfig(rest);
+    case 'eval':
+      return evalCommand(rest);
     case '--help':
     case '-h':
     case 'help':
