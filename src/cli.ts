@@ -5,13 +5,15 @@ import { App } from './app.js';
 import { loadConfig, parseListen } from './config/index.js';
 import { ConfigError, InputError } from './errors.js';
 import { evalCommand } from './eval/index.js';
+import { TRAIN_KMEANS_USAGE, trainKmeansCommand } from './cli/train-kmeans.js';
 import { replayCapture } from './replay.js';
 
 const USAGE = `usage:
   stormcell serve --config DIR [--listen HOST:PORT] [--data DIR] [--record FILE]
   stormcell replay CAPTURE.ndjson --config DIR [--out FILE]
   stormcell check-config --config DIR
-  stormcell eval DIR [--pipeline FILE] [--json] [--out FILE]`;
+  stormcell eval DIR [--pipeline FILE] [--json] [--out FILE]
+  ${TRAIN_KMEANS_USAGE}`;
 
 /** Thrown for unusable arguments: exit 2 with the message, like bad config. */
 class UsageError extends ConfigError {}
@@ -25,6 +27,8 @@ async function main(argv: string[]): Promise<number> {
       return replay(rest);
     case 'check-config':
       return checkConfig(rest);
+    case 'train-kmeans':
+      return trainKmeansCommand(rest);
     case 'eval':
       return evalCommand(rest);
     case '--help':

@@ -129,7 +129,7 @@ describe('runEval', () => {
     const pipeline = join(root, '_wip', 'labels-only.yaml');
     writeFileSync(
       pipeline,
-      'name: labels-only\njoin_threshold: 0.5\ndeploy_lookback: 30m\nticket_window: 1h\ncorrelators:\n  - {type: labels, group_by: [alertname], window: 15m, score: 0.5}\n',
+      'name: labels-only\njoin_threshold: 0.5\ndeploy_lookback: 30m\nticket_window: 1h\ncorrelators:\n  - {type: labels, group_by: [alertname], window: 15m, score: 0.5, max_age: 1h}\n',
     );
     const r = await runEval({ dir: root, pipelineFile: pipeline });
     expect(r.scenarios.map((s) => s.pipeline)).toEqual(['labels-only', 'labels-only']);
