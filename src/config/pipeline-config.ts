@@ -14,6 +14,16 @@ const TopologySpec = Type.Object(
     same_entity: Score,
     depends_on_failing: Score,
     failing_depends_on: Score,
+    max_age: DurationString,
+  },
+  { additionalProperties: false },
+);
+const BurstSpec = Type.Object(
+  {
+    type: Type.Literal('burst'),
+    min_entities: Type.Integer({ minimum: 2 }),
+    window: DurationString,
+    score: Score,
   },
   { additionalProperties: false },
 );
@@ -23,6 +33,7 @@ const LabelsSpec = Type.Object(
     group_by: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
     window: DurationString,
     score: Score,
+    max_age: DurationString,
   },
   { additionalProperties: false },
 );
@@ -36,17 +47,17 @@ export const PipelineFileSchema = Type.Object(
     ticket_window: DurationString,
     // Checked per type below, so that a message names the field of the one type the entry claims to be.
     correlators: Type.Array(
-      Type.Object({ type: Type.Union([Type.Literal('topology'), Type.Literal('labels')]) }, { additionalProperties: true }),
+      Type.Object({ type: Type.Union([Type.Literal('topology'), Type.Literal('burst'), Type.Literal('labels')]) }, { additionalProperties: true }),
       { minItems: 1 },
     ),
   },
   { additionalProperties: false },
 );
-type CorrelatorFile = Static<typeof TopologySpec> | Static<typeof LabelsSpec>;
+type CorrelatorFile = Static<typeof TopologySpec> | Static<typeof BurstSpec> | Static<typeof LabelsSpec>;
 export type PipelineFile = Omit<Static<typeof PipelineFileSchema>, 'correlators'> & { correlators: CorrelatorFile[] };
 
 const checkFile = compileSchema(PipelineFileSchema);
-const checkSpec = { topology: compileSchema(TopologySpec), labels: compileSchema(LabelsSpec) } as const;
+const checkSpec = { topology: compileSchema(TopologySpec), burst: compileSchema(BurstSpec), labels: compileSchema(LabelsSpec) } as const;
 
 /** Checks a pipeline file: the file's shape, then each correlator against the schema of its `type`. */
 export function checkPipelineFile(value: unknown, root: string): string | null {
@@ -75,9 +86,12 @@ export function toPipeline(f: PipelineFile, file: string): PipelineOptions {
           sameEntity: c.same_entity,
           dependsOnFailing: c.depends_on_failing,
           failingDependsOn: c.failing_depends_on,
+          maxAgeMs: ms(c.max_age),
         };
+      case 'burst':
+        return { type: 'burst', minEntities: c.min_entities, windowMs: ms(c.window), score: c.score };
       case 'labels':
-        return { type: 'labels', groupBy: c.group_by, windowMs: ms(c.window), score: c.score };
+        return { type: 'labels', groupBy: c.group_by, windowMs: ms(c.window), score: c.score, maxAgeMs: ms(c.max_age) };
     }
   });
   return {

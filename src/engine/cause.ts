@@ -1,4 +1,4 @@
-import type { DeployEvent, Entity, LabelSet } from '../model/index.js';
+import type { DeployEvent, Entity, Instant, LabelSet } from '../model/index.js';
 import { formatDuration, renderLabels } from '../model/index.js';
 import type { AlertRecord } from './alert-store.js';
 import type { IncidentRecord, SuspectDeploy } from './incident-store.js';
@@ -37,16 +37,14 @@ export function findRootCause(
 ): { entity: string; score: number } | null {
   if (inc.entities.length > 0) {
     const inIncident = new Set(inc.entities);
-    let best: { entity: string; reach: number } | null = null;
+    let best: { entity: string; reach: number; kind: number } | null = null;
+    // Entities are in the order they first failed here, so on ties the first to fail wins.
     for (const e of inc.entities) {
       if (topology.dependencies(e).some((r) => inIncident.has(r.to) && r.to !== e)) continue;
       const reach = countDependents(e, inIncident, topology);
-      if (
-        best === null ||
-        reach > best.reach ||
-        (reach === best.reach && topology.rank(e) < topology.rank(best.entity))
-      ) {
-        best = { entity: e, reach };
+      const kind = kindPriority(e, topology);
+      if (best === null || reach > best.reach || (reach === best.reach && kind < best.kind)) {
+        best = { entity: e, reach, kind };
       }
     }
     if (best === null) return { entity: inc.entities[0] as string, score: round(1 / inc.entities.length) };
@@ -68,6 +66,19 @@ export function findRootCause(
   return null;
 }
 
+/**
+ * Among entities nothing else in the incident explains, what tends to take others down comes first: a node, then
+ * a cluster, a datastore, a queue, then services. Label-derived node identities count as nodes.
+ */
+function kindPriority(e: string, topology: TopologyIndex): number {
+  const kind = topology.entity(e)?.kind ?? (e.includes('node="') ? 'node' : 'service');
+  return KIND_PRIORITY[kind] ?? KIND_PRIORITY['service'] as number;
+}
+
+const KIND_PRIORITY: Record<string, number> = {
+  node: 0, host: 0, cluster: 1, zone: 1, network: 1, datastore: 2, database: 2, db: 2, cache: 2, queue: 3, topic: 3, service: 4,
+};
+
 function countDependents(e: string, inIncident: ReadonlySet<string>, topology: TopologyIndex): number {
   const seen = new Set<string>([e]);
   const queue = [e];
@@ -83,6 +94,12 @@ function countDependents(e: string, inIncident: ReadonlySet<string>, topology: T
   return seen.size - 1;
 }
 
+/** Below this a deploy is too old or too far away to name: a wrong suspect costs the on-call more than none. */
+const MIN_SUSPECT_SCORE = 0.35;
+
+/** A deployed service that got into trouble this long after the incident opened is a bystander, not the cause. */
+const TROUBLE_LAG_MS = 5 * 60_000;
+
 /** How long after an incident opened a deploy may land and still be suspected (delivery and rollout lag). */
 const DEPLOY_GRACE_MS = 2 * 60_000;
 
@@ -95,14 +112,18 @@ export function suspectDeploy(
   inc: IncidentRecord,
   d: DeployEvent,
   lookbackMs: number,
-  proximity: { factor: number; how: string },
+  proximity: { factor: number; how: string; troubleAt: Instant },
 ): SuspectDeploy | null {
   if (d.status === 'rolled_back') return null;
-  const lead = inc.openedAt - d.deployedAt;
+  // Judged against when the deployed service (or its caller) got into trouble, not when the incident opened: in
+  // a large incident an unrelated service's deploy can land just before it joins, long after the fault began.
+  if (proximity.troubleAt - inc.openedAt > TROUBLE_LAG_MS) return null;
+  const lead = proximity.troubleAt - d.deployedAt;
   if (lead > lookbackMs || lead < -DEPLOY_GRACE_MS) return null;
   let score = (0.1 + 0.9 * (1 - Math.max(lead, 0) / lookbackMs)) * proximity.factor;
   if (d.status === 'failed') score *= 0.7;
-  const when = lead >= 0 ? `${formatDuration(lead)} before the incident opened` : `${formatDuration(-lead)} after it opened`;
+  if (score < MIN_SUSPECT_SCORE) return null;
+  const when = lead >= 0 ? `${formatDuration(lead)} before its trouble began` : `${formatDuration(-lead)} after its trouble began`;
   return {
     service: d.service,
     version: d.version,

@@ -3,6 +3,7 @@ import type { AlertRecord } from './alert-store.js';
 import type { IncidentRecord, IncidentStore } from './incident-store.js';
 import type { CorrelatorSpec, PipelineOptions } from './options.js';
 import type { TopologyIndex } from './topology-index.js';
+import type { BurstTracker } from './burst-tracker.js';
 
 /** An alert with what binding found for it: the correlators' input. */
 export interface BoundAlert {
@@ -30,21 +31,72 @@ export interface Correlator {
   /** A proposal this strong from this correlator may bridge (merge) two incidents. */
   readonly bridges: boolean;
   candidates(alert: BoundAlert, incidents: IncidentStore): readonly IncidentRecord[];
-  score(alert: BoundAlert, incident: IncidentRecord, now: Instant): Score | null;
+  /**
+   * `at` is when the alert started firing (its `startsAt`, never later than the engine clock): alerts that a
+   * restarted ruler re-sends all at once started at different times and must not look simultaneous.
+   */
+  score(alert: BoundAlert, incident: IncidentRecord, at: Instant): Score | null;
+}
+
+/** What correlators may read besides the incident store: engine-owned, snapshotted state. */
+export interface CorrelatorContext {
+  readonly topology: TopologyIndex;
+  readonly bursts: BurstTracker;
 }
 
 /** Builds the correlators of a pipeline, in its order. */
-export function createCorrelators(pipeline: PipelineOptions, topology: TopologyIndex): Correlator[] {
-  return pipeline.correlators.map((spec) => createCorrelator(spec, topology));
+export function createCorrelators(pipeline: PipelineOptions, ctx: CorrelatorContext): Correlator[] {
+  return pipeline.correlators.map((spec) => createCorrelator(spec, ctx));
 }
 
-function createCorrelator(spec: CorrelatorSpec, topology: TopologyIndex): Correlator {
+function createCorrelator(spec: CorrelatorSpec, ctx: CorrelatorContext): Correlator {
   switch (spec.type) {
     case 'topology':
-      return createTopologyCorrelator(spec, topology);
+      return createTopologyCorrelator(spec, ctx.topology);
+    case 'burst':
+      return createBurstCorrelator(spec, ctx.bursts);
     case 'labels':
       return createLabelsCorrelator(spec);
   }
+}
+
+/** The cluster an alert is in, for bursts: its `cluster` label, or '' for alerts without one. */
+export function clusterOf(alert: BoundAlert): string {
+  return alert.record.labels['cluster'] ?? '';
+}
+
+/**
+ * A burst: alerts on `minEntities` distinct entities of one cluster (this alert's included) started within the
+ * window. The incidents those alerts opened are one fault (a dead node, a network partition); incidents that were
+ * already open before the burst are left alone, so a fault in progress is not swallowed.
+ */
+export function createBurstCorrelator(spec: Extract<CorrelatorSpec, { type: 'burst' }>, bursts: BurstTracker): Correlator {
+  return {
+    name: 'burst',
+    bridges: true,
+    candidates(alert, incidents) {
+      const recent = bursts.around(clusterOf(alert), alert.record.startsAt, spec.windowMs);
+      const entities = new Set(recent.map((s) => s.entity));
+      entities.add(alert.entity ?? alert.record.fingerprint);
+      if (entities.size < spec.minEntities) return [];
+      const out: IncidentRecord[] = [];
+      for (const s of recent) {
+        const inc = incidents.get(s.incident);
+        if (inc !== undefined && inc.status === 'open' && !out.includes(inc)) out.push(inc);
+      }
+      return out;
+    },
+    score(alert, incident, at) {
+      // Incidents born in this burst, or gathering it already; an older incident is a fault in progress.
+      const cluster = clusterOf(alert);
+      if (incident.openedAt < at - 2 * spec.windowMs && incident.burst !== cluster) return null;
+      const recent = bursts.around(cluster, at, spec.windowMs);
+      const entities = new Set(recent.map((s) => s.entity));
+      entities.add(alert.entity ?? alert.record.fingerprint);
+      if (entities.size < spec.minEntities) return null;
+      return { score: spec.score, reason: `burst: ${entities.size} entities${cluster === '' ? '' : ` of cluster ${cluster}`} started within the window` };
+    },
+  };
 }
 
 /**
@@ -68,10 +120,13 @@ export function createTopologyCorrelator(
       for (const r of topology.dependents(alert.entity)) out.push(...incidents.openWithEntity(r.from));
       return out;
     },
-    score(alert, incident, now) {
+    score(alert, incident, at) {
       const e = alert.entity;
       if (e === null) return null;
-      const recent = (x: string): boolean => now - (incident.entityStarts[x] ?? -Infinity) <= spec.windowMs;
+      // An incident older than max_age takes no new alerts, not even on its own entities: what still fires there
+      // re-fires into it, but new trouble is a new incident, and a busy entity cannot chain faults hours apart.
+      if (Math.abs(at - incident.openedAt) > spec.maxAgeMs) return null;
+      const recent = (x: string): boolean => Math.abs(at - (incident.entityStarts[x] ?? -Infinity)) <= spec.windowMs;
       if (incident.entities.includes(e) && recent(e)) return { score: spec.sameEntity, reason: `same entity ${e}` };
       if (!alert.inTopology) return null;
       let best: Score | null = null;
@@ -102,10 +157,10 @@ export function createLabelsCorrelator(spec: Extract<CorrelatorSpec, { type: 'la
       if (alert.inTopology) return [];
       return incidents.openWithGroup(alert.group);
     },
-    score(alert, incident, now) {
-      if (alert.inTopology) return null;
+    score(alert, incident, at) {
+      if (alert.inTopology || Math.abs(at - incident.openedAt) > spec.maxAgeMs) return null;
       const started = incident.groupStarts[alert.group];
-      if (started === undefined || now - started > spec.windowMs) return null;
+      if (started === undefined || Math.abs(at - started) > spec.windowMs) return null;
       return { score: spec.score, reason: `same ${alert.group}` };
     },
   };

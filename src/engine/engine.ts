@@ -14,7 +14,8 @@ import { SEVERITIES, formatDuration, severityRank } from '../model/index.js';
 import { AlertStore, type AlertRecord } from './alert-store.js';
 import { addSuspect, findRootCause, servicesOf, suspectDeploy } from './cause.js';
 import { Binder } from './bind.js';
-import { createCorrelators, propose, type BoundAlert, type Correlator } from './correlate.js';
+import { BurstTracker, type BurstStart } from './burst-tracker.js';
+import { clusterOf, createCorrelators, propose, type BoundAlert, type Correlator } from './correlate.js';
 import { IncidentStore, type IncidentRecord } from './incident-store.js';
 import type { EngineOptions } from './options.js';
 import { toIncidentDoc, toTimeline } from './render.js';
@@ -56,6 +57,7 @@ export interface EngineState {
   readonly recentDeploys: DeployEvent[];
   readonly stats: EngineStats;
   readonly lastPruneAt: Instant | null;
+  readonly bursts: Record<string, BurstStart[]>;
 }
 
 /**
@@ -85,6 +87,7 @@ export class Engine {
   };
   private effects: EngineEffect[] = [];
   private readonly groupBy: readonly string[];
+  private readonly bursts: BurstTracker;
   private lastPruneAt: Instant | null = null;
 
   constructor(private readonly opts: EngineOptions) {
@@ -92,7 +95,8 @@ export class Engine {
     this.incidents = new IncidentStore(opts.maxTimelineEntries);
     this.topology = new TopologyIndex(opts.topology);
     this.binder = new Binder(this.topology, opts.topology.entities);
-    this.correlators = createCorrelators(opts.pipeline, this.topology);
+    this.bursts = new BurstTracker(burstWindow(opts));
+    this.correlators = createCorrelators(opts.pipeline, { topology: this.topology, bursts: this.bursts });
     this.groupBy = labelsGroupBy(opts);
   }
 
@@ -108,6 +112,7 @@ export class Engine {
     e.recentDeploys = state.recentDeploys;
     Object.assign(e.counters, state.stats);
     e.lastPruneAt = state.lastPruneAt;
+    e.bursts.restore(state.bursts);
     return e;
   }
 
@@ -187,6 +192,7 @@ export class Engine {
       recentDeploys: this.recentDeploys,
       stats: { ...this.counters },
       lastPruneAt: this.lastPruneAt,
+      bursts: this.bursts.toJSON(),
     };
   }
 
@@ -276,7 +282,9 @@ export class Engine {
       inTopology: binding.inTopology,
       group: groupKey(record.labels, this.groupBy),
     };
-    const proposals = propose(this.correlators, bound, this.incidents, now, this.opts.pipeline.joinThreshold);
+    // Correlation time is when the alert started, not when it reached us (a restarted ruler re-sends everything).
+    const startedAt = record.status === 'firing' ? Math.min(record.startsAt, now) : (record.endsAt as number);
+    const proposals = propose(this.correlators, bound, this.incidents, startedAt, this.opts.pipeline.joinThreshold);
     const choice = proposals[0];
     let inc: IncidentRecord;
     if (choice === undefined) {
@@ -299,6 +307,7 @@ export class Engine {
       for (const other of bridged) {
         if (other !== target) this.merge(inc, other.incident, now, `${alertName(record)} bridges them: ${other.score.reason}`, other.score.score);
       }
+      if (bridged.some((p) => p.correlator === 'burst')) inc.burst = clusterOf(bound);
       this.emit(inc.id, 'updated');
       this.incidents.note(inc, {
         at: now,
@@ -312,21 +321,23 @@ export class Engine {
     record.incidentId = inc.id;
     inc.alerts.push(record.fingerprint);
     this.incidents.raiseSeverity(inc, toSeverity(record.labels, this.opts.severity));
-    const startedAt = record.status === 'firing' ? now : (record.endsAt as number);
     if (binding.entity !== null) this.incidents.touchEntity(inc, binding.entity, startedAt);
     this.incidents.touchGroup(inc, bound.group, startedAt);
     this.raiseForBlastRadius(inc);
     const entity = binding.inTopology && binding.entity !== null ? this.topology.entity(binding.entity) : undefined;
     const newServices = servicesOf(record.labels, entity).filter((s) => !inc.services.includes(s));
     inc.services.push(...newServices);
+    for (const s of newServices) inc.serviceStarts[s] = startedAt;
     const cluster = record.labels['cluster'];
     if (cluster !== undefined && !inc.clusters.includes(cluster)) inc.clusters.push(cluster);
     inc.rootCause = findRootCause(inc, this.alerts.alerts, this.topology);
     if (newServices.length > 0 || choice === undefined) this.linkPendingTickets(inc, now);
     // Few deploys are recent at any time, and this runs for new alerts only, not re-sends.
     for (const d of this.recentDeploys) this.considerDeploy(inc, d, now);
-    if (record.status === 'firing') inc.firing++;
-    else if (inc.firing === 0 && inc.status === 'open') this.resolveIncident(inc);
+    if (record.status === 'firing') {
+      inc.firing++;
+      this.bursts.add(clusterOf(bound), { at: startedAt, incident: inc.id, entity: binding.entity ?? record.fingerprint }, now);
+    } else if (inc.firing === 0 && inc.status === 'open') this.resolveIncident(inc);
   }
 
   /** Folds `from` into `into`: alerts and ticket links follow, and the merge is on `into`'s timeline. */
@@ -336,6 +347,7 @@ export class Engine {
     for (const t of from.tickets) this.linkedTickets.set(t, into.id);
     for (const d of from.suspectedDeploys) addSuspect(into.suspectedDeploys, d);
     this.incidents.merge(into, from, now, reason, score);
+    this.bursts.rename(from.id, into.id);
     into.rootCause = findRootCause(into, this.alerts.alerts, this.topology);
     this.emit(from.id, 'merged');
   }
@@ -437,9 +449,10 @@ export class Engine {
    * incident depends on the deployed one and nothing else failing explains that entity's trouble (0.7). Null when
    * it is elsewhere, including another cluster.
    */
-  private deployProximity(inc: IncidentRecord, d: DeployEvent): { factor: number; how: string } | null {
+  private deployProximity(inc: IncidentRecord, d: DeployEvent): { factor: number; how: string; troubleAt: Instant } | null {
     if (d.cluster !== undefined && inc.clusters.length > 0 && !inc.clusters.includes(d.cluster)) return null;
-    if (inc.services.includes(d.service)) return { factor: 1, how: 'an affected service' };
+    const own = inc.serviceStarts[d.service];
+    if (own !== undefined) return { factor: 1, how: 'an affected service', troubleAt: own };
     const scope: Record<string, string> = {};
     if (d.cluster !== undefined) scope['cluster'] = d.cluster;
     if (d.namespace !== undefined) scope['namespace'] = d.namespace;
@@ -450,7 +463,7 @@ export class Engine {
       // A caller whose trouble a failing dependency in the incident already explains does not implicate this
       // deploy: that is a benign deploy outside the blast radius.
       const explained = this.topology.dependencies(r.from).some((x) => x.to !== deployed && inc.entities.includes(x.to));
-      if (!explained) return { factor: 0.7, how: `which ${r.from} ${r.type}` };
+      if (!explained) return { factor: 0.7, how: `which ${r.from} ${r.type}`, troubleAt: inc.entityStarts[r.from] ?? inc.openedAt };
     }
     return null;
   }
@@ -492,6 +505,16 @@ const BLAST_RADIUS_ENTITIES = 5;
 function labelsGroupBy(opts: EngineOptions): readonly string[] {
   for (const c of opts.pipeline.correlators) if (c.type === 'labels') return c.groupBy;
   return ['cluster', 'namespace'];
+}
+
+/** How late an alert may reach us after it started and still count towards a burst. */
+const BURST_DELIVERY_SLACK_MS = 5 * 60_000;
+
+/** The burst correlator's window, or 0 when the pipeline has none (the tracker then keeps nothing). */
+function burstWindow(opts: EngineOptions): number {
+  // Starts are kept a little longer than the window: alerts reach us up to a few minutes after they start.
+  for (const c of opts.pipeline.correlators) if (c.type === 'burst') return c.windowMs + BURST_DELIVERY_SLACK_MS;
+  return 0;
 }
 
 /** How often (engine clock) retention runs: a scan of all incidents, so not on every event. */

@@ -39,6 +39,8 @@ export interface IncidentRecord {
   groups: string[];
   /** Service names involved (labels and entities), for deploys and tickets. */
   services: string[];
+  /** Per service, when its first alert here started: a deploy is judged by how long before this it landed. */
+  serviceStarts: Record<string, Instant>;
   /** The `cluster` labels of its alerts: a deploy elsewhere is not a suspect. */
   clusters: string[];
   /** Per entity, when an alert on it last started firing here: correlation windows run from these. */
@@ -51,6 +53,8 @@ export interface IncidentRecord {
   timeline: TimelineRecord[];
   /** Timeline entries dropped to respect the cap. */
   timelineDropped: number;
+  /** The cluster of a burst this incident gathers, while the burst goes on; null otherwise. */
+  burst: string | null;
   /** Severity was raised once for the blast radius (it is not raised again as more entities join). */
   blastRaised: boolean;
 }
@@ -95,6 +99,7 @@ export class IncidentStore {
       entities: [],
       groups: [],
       services: [],
+      serviceStarts: {},
       clusters: [],
       entityStarts: {},
       groupStarts: {},
@@ -104,6 +109,7 @@ export class IncidentStore {
       timeline: [],
       timelineDropped: 0,
       blastRaised: false,
+      burst: null,
     };
     this.incidents.set(id, inc);
     this.note(inc, { at, type: 'opened', message: `incident opened at ${formatInstant(at)}` });
@@ -136,6 +142,7 @@ export class IncidentStore {
     for (const e of from.entities) this.touchEntity(into, e, from.entityStarts[e] ?? at);
     for (const g of from.groups) this.touchGroup(into, g, from.groupStarts[g] ?? at);
     for (const s of from.services) if (!into.services.includes(s)) into.services.push(s);
+    for (const [s, t] of Object.entries(from.serviceStarts)) into.serviceStarts[s] = Math.min(into.serviceStarts[s] ?? t, t);
     for (const c of from.clusters) if (!into.clusters.includes(c)) into.clusters.push(c);
     for (const t of from.tickets) if (!into.tickets.includes(t)) into.tickets.push(t);
     into.alerts.push(...from.alerts);

@@ -21,6 +21,15 @@ export type CorrelatorSpec =
       readonly sameEntity: number;
       readonly dependsOnFailing: number;
       readonly failingDependsOn: number;
+      /** Joins through a relation only while the incident is younger than this: symptoms follow causes quickly. */
+      readonly maxAgeMs: number;
+    }
+  | {
+      readonly type: 'burst';
+      /** Alerts on this many distinct entities of one cluster starting within the window are one fault. */
+      readonly minEntities: number;
+      readonly windowMs: number;
+      readonly score: number;
     }
   | {
       readonly type: 'labels';
@@ -28,6 +37,8 @@ export type CorrelatorSpec =
       readonly groupBy: readonly string[];
       readonly windowMs: number;
       readonly score: number;
+      /** Joins only while the incident is younger than this, so a busy namespace does not chain faults. */
+      readonly maxAgeMs: number;
     };
 
 /** The correlation pipeline: which correlators run, in which order, and the thresholds that decide. */
@@ -59,11 +70,12 @@ export interface EngineOptions {
 export const DEFAULT_PIPELINE: PipelineOptions = Object.freeze({
   name: 'default',
   correlators: Object.freeze([
-    Object.freeze({ type: 'topology', windowMs: 15 * 60_000, sameEntity: 1, dependsOnFailing: 0.9, failingDependsOn: 0.8 }),
-    Object.freeze({ type: 'labels', groupBy: Object.freeze(['cluster', 'namespace']), windowMs: 15 * 60_000, score: 0.5 }),
+    Object.freeze({ type: 'topology', windowMs: 10 * 60_000, sameEntity: 1, dependsOnFailing: 0.9, failingDependsOn: 0.8, maxAgeMs: 30 * 60_000 }),
+    Object.freeze({ type: 'burst', minEntities: 8, windowMs: 60_000, score: 0.7 }),
+    Object.freeze({ type: 'labels', groupBy: Object.freeze(['cluster', 'namespace']), windowMs: 5 * 60_000, score: 0.5, maxAgeMs: 30 * 60_000 }),
   ]) as readonly CorrelatorSpec[],
   joinThreshold: 0.5,
-  deployLookbackMs: 30 * 60_000,
+  deployLookbackMs: 20 * 60_000,
   ticketWindowMs: 60 * 60_000,
 });
 
