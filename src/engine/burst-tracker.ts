@@ -14,6 +14,8 @@ export interface BurstStart {
  */
 export class BurstTracker {
   private starts: Record<string, BurstStart[]> = {};
+  /** Per cluster, the incident gathering the latest burst and when a burst alert last joined it. */
+  private gathering: Record<string, { incident: string; at: Instant }> = {};
 
   /** `keepMs`: how long before the clock a start may still matter (the window plus delivery delays). */
   constructor(private readonly keepMs: number) {}
@@ -32,14 +34,30 @@ export class BurstTracker {
   /** Follows a merge: starts of `from` now belong to `into`. */
   rename(from: string, into: string): void {
     for (const list of Object.values(this.starts)) for (const s of list) if (s.incident === from) s.incident = into;
+    for (const g of Object.values(this.gathering)) if (g.incident === from) g.incident = into;
   }
 
-  toJSON(): Record<string, BurstStart[]> {
-    return this.starts;
+  /** Records that `incident` gathers the burst going on in `cluster`. */
+  gather(cluster: string, incident: string, at: Instant): void {
+    this.gathering[cluster] = { incident, at };
   }
 
-  restore(state: Record<string, BurstStart[]>): void {
-    this.starts = state;
+  /**
+   * The incident that gathered a burst in `cluster` no longer than `withinMs` before `at`: a fault that comes in
+   * waves (a flapping network) is one incident, not one per wave.
+   */
+  gatherer(cluster: string, at: Instant, withinMs: number): string | null {
+    const g = this.gathering[cluster];
+    return g !== undefined && at - g.at <= withinMs ? g.incident : null;
+  }
+
+  toJSON(): { starts: Record<string, BurstStart[]>; gathering: Record<string, { incident: string; at: Instant }> } {
+    return { starts: this.starts, gathering: this.gathering };
+  }
+
+  restore(state: { starts: Record<string, BurstStart[]>; gathering: Record<string, { incident: string; at: Instant }> }): void {
+    this.starts = state.starts;
+    this.gathering = state.gathering;
   }
 
   private prune(cluster: string, now: Instant): void {

@@ -37,15 +37,14 @@ export function findRootCause(
 ): { entity: string; score: number } | null {
   if (inc.entities.length > 0) {
     const inIncident = new Set(inc.entities);
-    let best: { entity: string; reach: number; kind: number } | null = null;
+    let best: { entity: string; reach: number; weight: number } | null = null;
     // Entities are in the order they first failed here, so on ties the first to fail wins.
     for (const e of inc.entities) {
       if (topology.dependencies(e).some((r) => inIncident.has(r.to) && r.to !== e)) continue;
       const reach = countDependents(e, inIncident, topology);
-      const kind = kindPriority(e, topology);
-      if (best === null || reach > best.reach || (reach === best.reach && kind < best.kind)) {
-        best = { entity: e, reach, kind };
-      }
+      // What tends to take others down (a node, a datastore) outweighs a service that a few callers depend on.
+      const weight = reach + (KIND_WEIGHT[kindPriority(e, topology)] as number);
+      if (best === null || weight > best.weight) best = { entity: e, reach, weight };
     }
     if (best === null) return { entity: inc.entities[0] as string, score: round(1 / inc.entities.length) };
     return { entity: best.entity, score: round((best.reach + 1) / inc.entities.length) };
@@ -74,6 +73,9 @@ function kindPriority(e: string, topology: TopologyIndex): number {
   const kind = topology.entity(e)?.kind ?? (e.includes('node="') ? 'node' : 'service');
   return KIND_PRIORITY[kind] ?? KIND_PRIORITY['service'] as number;
 }
+
+/** Weight by kind priority (index): node 3, cluster 2.5, datastore 2, queue 1.5, service 0. */
+const KIND_WEIGHT = [3, 2.5, 2, 1.5, 0];
 
 const KIND_PRIORITY: Record<string, number> = {
   node: 0, host: 0, cluster: 1, zone: 1, network: 1, datastore: 2, database: 2, db: 2, cache: 2, queue: 3, topic: 3, service: 4,

@@ -60,6 +60,9 @@ function createCorrelator(spec: CorrelatorSpec, ctx: CorrelatorContext): Correla
   }
 }
 
+/** A burst this soon after the previous one in the same cluster is another wave of the same fault. */
+const WAVE_GAP_MS = 30 * 60_000;
+
 /** The cluster an alert is in, for bursts: its `cluster` label, or '' for alerts without one. */
 export function clusterOf(alert: BoundAlert): string {
   return alert.record.labels['cluster'] ?? '';
@@ -80,8 +83,11 @@ export function createBurstCorrelator(spec: Extract<CorrelatorSpec, { type: 'bur
       entities.add(alert.entity ?? alert.record.fingerprint);
       if (entities.size < spec.minEntities) return [];
       const out: IncidentRecord[] = [];
-      for (const s of recent) {
-        const inc = incidents.get(s.incident);
+      const ids = recent.map((s) => s.incident);
+      const gatherer = bursts.gatherer(clusterOf(alert), alert.record.startsAt, WAVE_GAP_MS);
+      if (gatherer !== null) ids.unshift(gatherer);
+      for (const id of ids) {
+        const inc = incidents.get(id);
         if (inc !== undefined && inc.status === 'open' && !out.includes(inc)) out.push(inc);
       }
       return out;

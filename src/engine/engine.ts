@@ -14,13 +14,15 @@ import { SEVERITIES, formatDuration, severityRank } from '../model/index.js';
 import { AlertStore, type AlertRecord } from './alert-store.js';
 import { addSuspect, findRootCause, servicesOf, suspectDeploy } from './cause.js';
 import { Binder } from './bind.js';
-import { BurstTracker, type BurstStart } from './burst-tracker.js';
+import { BurstTracker } from './burst-tracker.js';
 import { clusterOf, createCorrelators, propose, type BoundAlert, type Correlator } from './correlate.js';
 import { IncidentStore, type IncidentRecord } from './incident-store.js';
 import type { EngineOptions } from './options.js';
 import { toIncidentDoc, toTimeline } from './render.js';
 import { toSeverity } from './severity.js';
-import { scoreTicket } from './ticket-linker.js';
+import { TICKET_LINK_THRESHOLD, scoreTicket, ticketClusters } from './ticket-linker.js';
+import { TextMemory, type TextMemoryState } from './text-memory.js';
+import { ticketText } from './text/index.js';
 import { TopologyIndex } from './topology-index.js';
 
 /** A change the runner turns into I/O (notifications, the incident feed). */
@@ -57,7 +59,8 @@ export interface EngineState {
   readonly recentDeploys: DeployEvent[];
   readonly stats: EngineStats;
   readonly lastPruneAt: Instant | null;
-  readonly bursts: Record<string, BurstStart[]>;
+  readonly bursts: ReturnType<BurstTracker['toJSON']>;
+  readonly text: TextMemoryState;
 }
 
 /**
@@ -88,6 +91,7 @@ export class Engine {
   private effects: EngineEffect[] = [];
   private readonly groupBy: readonly string[];
   private readonly bursts: BurstTracker;
+  private readonly text = new TextMemory();
   private lastPruneAt: Instant | null = null;
 
   constructor(private readonly opts: EngineOptions) {
@@ -113,6 +117,7 @@ export class Engine {
     Object.assign(e.counters, state.stats);
     e.lastPruneAt = state.lastPruneAt;
     e.bursts.restore(state.bursts);
+    e.text.restore(state.text);
     return e;
   }
 
@@ -193,6 +198,7 @@ export class Engine {
       stats: { ...this.counters },
       lastPruneAt: this.lastPruneAt,
       bursts: this.bursts.toJSON(),
+      text: this.text.toJSON(),
     };
   }
 
@@ -231,6 +237,7 @@ export class Engine {
       if (inc.status !== 'resolved' || (inc.resolvedAt as number) >= horizon) continue;
       for (const fp of inc.alerts) this.alerts.remove(fp);
       for (const t of inc.tickets) this.linkedTickets.delete(t);
+      this.text.forget(inc.id);
       this.incidents.remove(inc);
     }
   }
@@ -307,7 +314,10 @@ export class Engine {
       for (const other of bridged) {
         if (other !== target) this.merge(inc, other.incident, now, `${alertName(record)} bridges them: ${other.score.reason}`, other.score.score);
       }
-      if (bridged.some((p) => p.correlator === 'burst')) inc.burst = clusterOf(bound);
+      if (bridged.some((p) => p.correlator === 'burst')) {
+        inc.burst = clusterOf(bound);
+        this.bursts.gather(inc.burst, inc.id, startedAt);
+      }
       this.emit(inc.id, 'updated');
       this.incidents.note(inc, {
         at: now,
@@ -320,18 +330,21 @@ export class Engine {
     }
     record.incidentId = inc.id;
     inc.alerts.push(record.fingerprint);
+    this.text.addToIncident(inc.id, this.text.observeAlert(record.labels, record.annotations));
     this.incidents.raiseSeverity(inc, toSeverity(record.labels, this.opts.severity));
     if (binding.entity !== null) this.incidents.touchEntity(inc, binding.entity, startedAt);
     this.incidents.touchGroup(inc, bound.group, startedAt);
     this.raiseForBlastRadius(inc);
     const entity = binding.inTopology && binding.entity !== null ? this.topology.entity(binding.entity) : undefined;
-    const newServices = servicesOf(record.labels, entity).filter((s) => !inc.services.includes(s));
+    const services = servicesOf(record.labels, entity);
+    const newServices = services.filter((s) => !inc.services.includes(s));
     inc.services.push(...newServices);
     for (const s of newServices) inc.serviceStarts[s] = startedAt;
+    for (const s of services) inc.serviceAlerts[s] = (inc.serviceAlerts[s] ?? 0) + 1;
     const cluster = record.labels['cluster'];
     if (cluster !== undefined && !inc.clusters.includes(cluster)) inc.clusters.push(cluster);
     inc.rootCause = findRootCause(inc, this.alerts.alerts, this.topology);
-    if (newServices.length > 0 || choice === undefined) this.linkPendingTickets(inc, now);
+    this.linkPendingTickets(inc, now);
     // Few deploys are recent at any time, and this runs for new alerts only, not re-sends.
     for (const d of this.recentDeploys) this.considerDeploy(inc, d, now);
     if (record.status === 'firing') {
@@ -348,6 +361,7 @@ export class Engine {
     for (const d of from.suspectedDeploys) addSuspect(into.suspectedDeploys, d);
     this.incidents.merge(into, from, now, reason, score);
     this.bursts.rename(from.id, into.id);
+    this.text.merge(into.id, from.id);
     into.rootCause = findRootCause(into, this.alerts.alerts, this.topology);
     this.emit(from.id, 'merged');
   }
@@ -400,12 +414,15 @@ export class Engine {
       this.emit(inc.id, 'updated');
       return;
     }
+    const tv = this.text.vector(ticketText(t.title, t.body));
+    const clusters = ticketClusters(t, this.knownClusters());
     let best: { inc: IncidentRecord; score: number; reason: string } | null = null;
     for (const inc of this.incidents.incidents.values()) {
-      const s = scoreTicket(t, inc, this.opts.pipeline.ticketWindowMs);
-      if (s !== null && (best === null || s.score > best.score)) best = { inc, ...s };
+      const s = scoreTicket(t, tv, clusters, inc, this.opts.pipeline.ticketWindowMs, this.text);
+      // Ties go to the later incident: closer in time to a ticket that is filed now.
+      if (s !== null && (best === null || s.score >= best.score)) best = { inc, ...s };
     }
-    if (best === null) {
+    if (best === null || best.score < TICKET_LINK_THRESHOLD) {
       this.pendingTickets = this.pendingTickets.filter((p) => p.id !== t.id && p.createdAt >= now - this.opts.pipeline.ticketWindowMs);
       this.pendingTickets.push(t);
       return;
@@ -413,15 +430,24 @@ export class Engine {
     this.linkTicket(best.inc, t, now, best.reason, best.score);
   }
 
+  /** Tickets filed before their incident's alerts: checked again whenever an incident gains an alert. */
   private linkPendingTickets(inc: IncidentRecord, now: Instant): void {
     if (this.pendingTickets.length === 0) return;
+    const known = this.knownClusters();
     const rest: TicketEvent[] = [];
     for (const t of this.pendingTickets) {
-      const s = scoreTicket(t, inc, this.opts.pipeline.ticketWindowMs);
-      if (s === null) rest.push(t);
+      const s = scoreTicket(t, this.text.vector(ticketText(t.title, t.body)), ticketClusters(t, known), inc, this.opts.pipeline.ticketWindowMs, this.text);
+      if (s === null || s.score < TICKET_LINK_THRESHOLD) rest.push(t);
       else this.linkTicket(inc, t, now, s.reason, s.score);
     }
     this.pendingTickets = rest;
+  }
+
+  /** The clusters of the incidents held now: the names a ticket may use for a cluster. */
+  private knownClusters(): Set<string> {
+    const out = new Set<string>();
+    for (const inc of this.incidents.incidents.values()) for (const c of inc.clusters) out.add(c);
+    return out;
   }
 
   private linkTicket(inc: IncidentRecord, t: TicketEvent, now: Instant, reason: string, score: number): void {
@@ -451,8 +477,13 @@ export class Engine {
    */
   private deployProximity(inc: IncidentRecord, d: DeployEvent): { factor: number; how: string; troubleAt: Instant } | null {
     if (d.cluster !== undefined && inc.clusters.length > 0 && !inc.clusters.includes(d.cluster)) return null;
+    // One alert after a deploy is what background noise looks like too; a bad deploy trips several.
+    if (inc.alerts.length < MIN_ALERTS_FOR_DEPLOY) return null;
     const own = inc.serviceStarts[d.service];
-    if (own !== undefined) return { factor: 1, how: 'an affected service', troubleAt: own };
+    if (own !== undefined) {
+      if ((inc.serviceAlerts[d.service] ?? 0) < MIN_ALERTS_FOR_DEPLOY - 1) return null;
+      return { factor: 1, how: 'an affected service', troubleAt: own };
+    }
     const scope: Record<string, string> = {};
     if (d.cluster !== undefined) scope['cluster'] = d.cluster;
     if (d.namespace !== undefined) scope['namespace'] = d.namespace;
@@ -494,6 +525,9 @@ export class Engine {
     return inc;
   }
 }
+
+/** An incident needs this many alerts (and the deployed service one fewer) before a deploy is named for it. */
+const MIN_ALERTS_FOR_DEPLOY = 3;
 
 /** How much a rollback of a suspected version adds to its score. */
 const ROLLBACK_BONUS = 0.15;

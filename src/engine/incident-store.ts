@@ -41,6 +41,8 @@ export interface IncidentRecord {
   services: string[];
   /** Per service, when its first alert here started: a deploy is judged by how long before this it landed. */
   serviceStarts: Record<string, Instant>;
+  /** Per service, how many of the incident's alerts speak of it. */
+  serviceAlerts: Record<string, number>;
   /** The `cluster` labels of its alerts: a deploy elsewhere is not a suspect. */
   clusters: string[];
   /** Per entity, when an alert on it last started firing here: correlation windows run from these. */
@@ -100,6 +102,7 @@ export class IncidentStore {
       groups: [],
       services: [],
       serviceStarts: {},
+      serviceAlerts: {},
       clusters: [],
       entityStarts: {},
       groupStarts: {},
@@ -143,6 +146,7 @@ export class IncidentStore {
     for (const g of from.groups) this.touchGroup(into, g, from.groupStarts[g] ?? at);
     for (const s of from.services) if (!into.services.includes(s)) into.services.push(s);
     for (const [s, t] of Object.entries(from.serviceStarts)) into.serviceStarts[s] = Math.min(into.serviceStarts[s] ?? t, t);
+    for (const [s, n] of Object.entries(from.serviceAlerts)) into.serviceAlerts[s] = (into.serviceAlerts[s] ?? 0) + n;
     for (const c of from.clusters) if (!into.clusters.includes(c)) into.clusters.push(c);
     for (const t of from.tickets) if (!into.tickets.includes(t)) into.tickets.push(t);
     into.alerts.push(...from.alerts);

@@ -20,6 +20,7 @@ const CAPTURE = [
   line('2026-03-01T10:00:00Z', '/webhook/deploys/generic', { service: 'checkout', version: 'v42', at: '2026-03-01T09:58:00Z' }),
   line('2026-03-01T10:01:00Z', '/api/v2/alerts', [{ labels: { alertname: 'HighErrorRate', service: 'checkout', severity: 'critical' } }]),
   line('2026-03-01T10:01:05Z', '/api/v2/alerts', [{ labels: { alertname: 'PostgresTooManyConnections', service: 'orders-db', severity: 'warning' } }]),
+  line('2026-03-01T10:01:10Z', '/api/v2/alerts', [{ labels: { alertname: 'HighLatency', service: 'checkout', severity: 'warning' } }]),
   line('2026-03-01T10:01:30Z', '/webhook/tickets/generic', { id: 'SUP-7', title: 'cannot check out', createdAt: '2026-03-01T10:01:30Z', services: ['checkout'] }),
   line('2026-03-01T10:02:00Z', '/api/v2/alerts', [{ labels: {} }]),
   line('2026-03-01T10:09:00Z', '/api/v2/alerts', [{ labels: { alertname: 'HighErrorRate', service: 'checkout', severity: 'critical' }, endsAt: '2026-03-01T10:08:00Z' }]),
@@ -34,25 +35,26 @@ describe('stormcell replay', () => {
     expect(a.status).toBe(0);
     expect(a.stdout).toBe(b.stdout);
     const doc = JSON.parse(a.stdout);
-    expect(doc.stats).toMatchObject({ requests: 5, alerts: 2, incidents: 1, rejected: 1 });
+    expect(doc.stats).toMatchObject({ requests: 6, alerts: 3, incidents: 1, rejected: 1 });
     expect(doc.slos).toEqual([]);
     expect(doc.incidents).toHaveLength(1);
     const [inc] = doc.incidents;
     expect(inc).toMatchObject({
       severity: 'sev1',
-      // Neither alert was re-sent: both resolve 5m (resolve_timeout) after they arrived, the later at 10:06:05.
+      // No alert was re-sent: each resolves 5m (resolve_timeout) after it arrived, the last at 10:06:10.
       status: 'resolved',
       openedAt: '2026-03-01T10:01:00.000Z',
-      resolvedAt: '2026-03-01T10:06:05.000Z',
+      resolvedAt: '2026-03-01T10:06:10.000Z',
       tickets: ['SUP-7'],
       rootCause: { entity: 'db/orders', score: 1 },
     });
     expect(inc.alerts.map((x: any) => x.fingerprint)).toEqual([
       fingerprint({ alertname: 'HighErrorRate', service: 'checkout', severity: 'critical' }),
       fingerprint({ alertname: 'PostgresTooManyConnections', service: 'orders-db', severity: 'warning' }),
+      fingerprint({ alertname: 'HighLatency', service: 'checkout', severity: 'warning' }),
     ]);
     expect(inc.suspectedDeploys).toMatchObject([{ service: 'checkout', version: 'v42', at: '2026-03-01T09:58:00.000Z' }]);
-    expect(a.stderr).toMatch(/capture\.ndjson:5: request refused as the server would refuse it: alerts\[0\]\.labels: /);
+    expect(a.stderr).toMatch(/capture\.ndjson:6: request refused as the server would refuse it: alerts\[0\]\.labels: /);
   });
 
   it('--out writes the document to a file', () => {
@@ -60,7 +62,7 @@ describe('stormcell replay', () => {
     const r = runCli(['replay', capture, '--config', config, '--out', out]);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
-    expect(JSON.parse(readFileSync(out, 'utf8')).stats.requests).toBe(5);
+    expect(JSON.parse(readFileSync(out, 'utf8')).stats.requests).toBe(6);
   });
 
   it.each([

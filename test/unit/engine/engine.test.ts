@@ -103,10 +103,19 @@ describe('Engine correlation (spine)', () => {
       deploy(at('09:56:00'), 'checkout', 'v41', 'rolled_back'),
       deploy(at('08:00:00'), 'checkout', 'v40'),
       alert(at('10:00:00'), { alertname: 'HighErrorRate', service: 'checkout' }),
+      alert(at('10:00:20'), { alertname: 'HighLatency', service: 'checkout' }),
     );
+    expect(e.incidentDocs()[0]!.suspectedDeploys).toEqual([]); // two alerts could be noise
+    push(e, alert(at('10:00:40'), { alertname: 'PostgresTooManyConnections', service: 'orders-db' }));
     const [inc] = e.incidentDocs();
     expect(inc!.suspectedDeploys.map((d) => d.version)).toEqual(['v42']);
     expect(inc!.suspectedDeploys[0]!.score).toBeGreaterThan(0.5);
+  });
+
+  it('names no deploy for a single alert that follows it: background noise looks like that too', () => {
+    const e = engineWith({}, TOPOLOGY);
+    push(e, deploy(at('09:58:00'), 'checkout', 'v42'), alert(at('10:00:00'), { alertname: 'HighErrorRate', service: 'checkout' }));
+    expect(e.incidentDocs()[0]!.suspectedDeploys).toEqual([]);
   });
 
   it('links tickets that name a service of the incident, also when filed before the first alert', () => {
@@ -195,20 +204,35 @@ describe('Engine correlation (pipeline)', () => {
 
   it('suspects a deploy of a service whose callers are in trouble, even when it fires nothing itself', () => {
     const e = engineWith({}, T);
-    push(e, d(at('10:00:00'), 'api', 'v7', 'eu-1'), alert(at('10:03:00'), { alertname: 'HighErrorRate', service: 'web', cluster: 'eu-1' }));
+    push(
+      e,
+      d(at('10:00:00'), 'api', 'v7', 'eu-1'),
+      alert(at('10:03:00'), { alertname: 'HighErrorRate', service: 'web', cluster: 'eu-1' }),
+      alert(at('10:03:10'), { alertname: 'HighLatency', service: 'web', cluster: 'eu-1' }),
+      alert(at('10:03:20'), { alertname: 'Http5xx', service: 'web', cluster: 'eu-1' }),
+    );
     expect(e.incidentDocs()[0]!.suspectedDeploys).toMatchObject([{ service: 'api', version: 'v7' }]);
     expect(e.incidentDocs()[0]!.suspectedDeploys[0]!.reason).toMatch(/which svc\/web calls/);
   });
 
   it('does not suspect a deploy in another cluster', () => {
     const e = engineWith({}, T);
-    push(e, d(at('10:00:00'), 'web', 'v2', 'us-1'), alert(at('10:03:00'), { alertname: 'HighErrorRate', service: 'web', cluster: 'eu-1' }));
+    const trouble = ['HighErrorRate', 'HighLatency', 'Http5xx'].map((n, i) => alert(at('10:03:00') + i * 10_000, { alertname: n, service: 'web', cluster: 'eu-1' }));
+    push(e, d(at('10:00:00'), 'web', 'v2', 'us-1'), ...trouble);
     expect(e.incidentDocs()[0]!.suspectedDeploys).toEqual([]);
+    push(e, d(at('10:01:00'), 'web', 'v3', 'eu-1'));
+    expect(e.incidentDocs()[0]!.suspectedDeploys.map((s) => s.version)).toEqual(['v3']);
   });
 
   it('a rollback of the suspected version confirms it', () => {
     const e = engineWith({}, T);
-    push(e, d(at('10:00:00'), 'web', 'v2', 'eu-1'), alert(at('10:03:00'), { alertname: 'HighErrorRate', service: 'web', cluster: 'eu-1' }, { source: 'webhook' }));
+    push(
+      e,
+      d(at('10:00:00'), 'web', 'v2', 'eu-1'),
+      alert(at('10:03:00'), { alertname: 'HighErrorRate', service: 'web', cluster: 'eu-1' }, { source: 'webhook' }),
+      alert(at('10:03:10'), { alertname: 'HighLatency', service: 'web', cluster: 'eu-1' }, { source: 'webhook' }),
+      alert(at('10:03:20'), { alertname: 'Http5xx', service: 'web', cluster: 'eu-1' }, { source: 'webhook' }),
+    );
     const before = e.incidentDocs()[0]!.suspectedDeploys[0]!.score;
     push(e, d(at('10:10:00'), 'web', 'v2', 'eu-1', 'rolled_back'));
     const after = e.incidentDocs()[0]!.suspectedDeploys[0]!;

@@ -1,0 +1,70 @@
+import type { LabelSet } from '../model/index.js';
+import { Centroid, TextIndex, Tokenizer, alertText, type CentroidJSON, type SparseVector, type TextIndexJSON } from './text/index.js';
+
+/** TextMemory's snapshot. */
+export interface TextMemoryState {
+  readonly index: TextIndexJSON;
+  readonly centroids: Record<string, CentroidJSON>;
+}
+
+/**
+ * What the incidents say, as TF-IDF: one document per alert (alertname, summary, description) and, per incident,
+ * the sum of its alerts' vectors. Tickets and new alerts are compared against those sums. Document frequencies
+ * grow in event order, so replays compute the same numbers; the stem cache is derived and not saved.
+ */
+export class TextMemory {
+  private readonly tokenizer = new Tokenizer();
+  private index = new TextIndex();
+  private readonly centroids = new Map<string, Centroid>();
+
+  /** Tokenizes and vectorizes an alert's text, counting it as a document. */
+  observeAlert(labels: LabelSet, annotations: LabelSet): SparseVector {
+    const tokens = this.tokenizer.tokenize(alertText(labels, annotations));
+    this.index.add(tokens);
+    return this.index.vector(tokens);
+  }
+
+  /** Vectorizes any text (a ticket) without counting it as a document. */
+  vector(text: string): SparseVector {
+    return this.index.vector(this.tokenizer.tokenize(text));
+  }
+
+  addToIncident(incident: string, v: SparseVector): void {
+    let c = this.centroids.get(incident);
+    if (c === undefined) {
+      c = new Centroid();
+      this.centroids.set(incident, c);
+    }
+    c.add(v);
+  }
+
+  /** Cosine of `v` against the incident's alerts; 0 for an incident without text. */
+  similarity(incident: string, v: SparseVector): number {
+    return this.centroids.get(incident)?.cosine(v) ?? 0;
+  }
+
+  /** Follows a merge: `from`'s sum is added to `into`'s. */
+  merge(into: string, from: string): void {
+    const f = this.centroids.get(from);
+    if (f === undefined) return;
+    const json = f.toJSON();
+    this.addToIncident(into, { terms: json.terms, weights: json.sums });
+    this.centroids.delete(from);
+  }
+
+  forget(incident: string): void {
+    this.centroids.delete(incident);
+  }
+
+  toJSON(): TextMemoryState {
+    const centroids: Record<string, CentroidJSON> = {};
+    for (const [id, c] of this.centroids) centroids[id] = c.toJSON();
+    return { index: this.index.toJSON(), centroids };
+  }
+
+  restore(state: TextMemoryState): void {
+    this.index = TextIndex.fromJSON(state.index);
+    this.centroids.clear();
+    for (const [id, c] of Object.entries(state.centroids)) this.centroids.set(id, Centroid.fromJSON(c));
+  }
+}
