@@ -17,6 +17,8 @@ export interface BackgroundContext {
   readonly sink: ScenarioSink;
   /** True while a fault owns the workload's pods (no background deploys or pod noise on it). */
   isLocked(w: Workload, at: number): boolean;
+  /** Rate of the alert noise relative to the default estate's (1 when absent); deploys keep their rate. */
+  readonly noise?: number;
 }
 
 const MIN = 60_000;
@@ -33,6 +35,8 @@ const CRON_JOBS: ReadonlyArray<readonly [namespace: string, name: string]> = [
  */
 export function scheduleBackground(ctx: BackgroundContext, start: number, end: number): Action[] {
   const actions: Action[] = [];
+  // x / 1 and x * 1 are exact, so the default rate reproduces the original draws bit for bit.
+  const rate = ctx.noise ?? 1;
   for (const cluster of ctx.world.clusters) {
     const rng = ctx.rng.fork(cluster.name.length * 31 + cluster.nodes.length);
     const noise = (template: rules.AlertTemplate, from: number, to: number): void =>
@@ -42,27 +46,27 @@ export function scheduleBackground(ctx: BackgroundContext, start: number, end: n
     const pods = apps.reduce((n, w) => n + w.pods.length, 0);
     poisson(rng, start - 2 * HOUR, end, 22 * MIN, (at) => actions.push({ at, run: () => deploy(ctx, rng, cluster, at) }));
     // Throttling scales with pod count: roughly one new throttled container a minute in a 200-pod cluster, most of it short.
-    poisson(rng, start - 3 * HOUR, end, (200 / pods) * 0.9 * MIN, (at) =>
+    poisson(rng, start - 3 * HOUR, end, ((200 / pods) * 0.9 * MIN) / rate, (at) =>
       actions.push({ at, run: () => podNoise(ctx, rng, apps, at, (w, pod) => rules.cpuThrottlingHigh(w, pod, rng.between(25.5, 68)), 10 * MIN + rng.exponential(22 * MIN)) }));
-    poisson(rng, start - HOUR, end, 110 * MIN, (at) =>
+    poisson(rng, start - HOUR, end, (110 * MIN) / rate, (at) =>
       actions.push({ at, run: () => podNoise(ctx, rng, apps, at, (w, pod) => rules.kubePodCrashLooping(w, pod), rng.int(25, 80) * MIN) }));
-    poisson(rng, start, end, 24 * MIN, (at) => {
+    poisson(rng, start, end, (24 * MIN) / rate, (at) => {
       const w = rng.pick(apps);
       noise(rules.highLatency(w, 'warning', rng.int(520, 900)), at, at + rng.int(3, 14) * MIN);
     });
-    poisson(rng, start, end, 30 * MIN, (at) => {
+    poisson(rng, start, end, (30 * MIN) / rate, (at) => {
       const w = rng.pick(apps);
       noise(rules.logErrorRate(w, rng.between(1.2, 6)), at, at + rng.int(3, 20) * MIN);
     });
-    poisson(rng, start, end, 60 * MIN, (at) => {
+    poisson(rng, start, end, (60 * MIN) / rate, (at) => {
       const w = rng.pick(apps);
       noise(rules.targetDown(w.name, w.namespace, w.name, 100 / w.pods.length), at, at + rng.int(4, 16) * MIN);
     });
-    poisson(rng, start, end, 70 * MIN, (at) => {
+    poisson(rng, start, end, (70 * MIN) / rate, (at) => {
       const redis = rng.pick([...cluster.workloads.values()].filter((w) => w.engine === 'redis'));
       noise(rules.redisRejectedConnections(redis, rng.pick(redis.pods).name), at, at + rng.int(1, 4) * MIN);
     });
-    poisson(rng, start, end, 150 * MIN, (at) => {
+    poisson(rng, start, end, (150 * MIN) / rate, (at) => {
       const kafka = cluster.workloads.get('kafka') as Workload;
       const group = rng.pick([...cluster.workloads.values()].flatMap((w) => w.consumerGroups));
       noise(rules.kafkaConsumerGroupLag(kafka, group, `${group.split('-')[0]}-events`, rng.int(5_200, 9_000)), at, at + rng.int(5, 20) * MIN);
@@ -70,7 +74,7 @@ export function scheduleBackground(ctx: BackgroundContext, start: number, end: n
     // CronJobs run hourly; a failed Job stays (and alerts) until its TTL cleans it up hours later.
     for (let h = Math.ceil((start - 4 * HOUR) / HOUR) * HOUR; h < end; h += HOUR) {
       for (const [namespace, name] of CRON_JOBS) {
-        if (!rng.chance(0.1)) continue;
+        if (!rng.chance(0.1 * rate)) continue;
         const failedAt = h + rng.int(2, 25) * MIN;
         noise(rules.kubeJobFailed(cluster.name, namespace, `${name}-${Math.floor(h / MIN)}`), failedAt, failedAt + rng.int(90, 300) * MIN);
       }

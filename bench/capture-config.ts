@@ -11,7 +11,8 @@ import { Rng } from './rng.js';
  */
 export function generateCaptureConfig(opts: Pick<CaptureOptions, 'seed' | 'clusters'>): Record<'topology.yaml' | 'slos.yaml', string> {
   const clusterNames = clusterNamesOf(opts);
-  // The generator builds its world from fork(1) of the seed first; the same call gives the same estate.
+  // The generator builds its world from fork(1) of the seed first; the same call gives the same estate. Its
+  // `replicaScale` changes only pods, never workloads or nodes, so the topology does not depend on it.
   const world = new World(clusterNames, new Rng(opts.seed).fork(1));
   const entities: Array<{ id: string; kind: string; labels: Record<string, string> }> = [];
   const relations: Array<{ from: string; to: string; type: string }> = [];

@@ -28,6 +28,8 @@ export interface FaultPlan {
   readonly service?: string;
   /** How long until a bad deploy is rolled back (default 40 minutes); a short one also pages on latency. */
   readonly rollbackAfterMs?: number;
+  /** How long a network partition lasts (default 27 minutes); one under 16 minutes raises no KubePodNotReady. */
+  readonly partitionMs?: number;
 }
 
 const MIN = 60_000;
@@ -285,7 +287,7 @@ function certExpiry(ctx: FaultContext, plan: FaultPlan): FaultTruth {
 function networkFault(ctx: FaultContext, plan: FaultPlan): FaultTruth {
   const cluster = ctx.world.cluster(plan.cluster);
   const t0 = plan.at;
-  const tEnd = t0 + 27 * MIN;
+  const tEnd = t0 + (plan.partitionMs ?? 27 * MIN);
   const zone = new Set(cluster.nodes.slice(Math.floor(cluster.nodes.length * 0.55)));
   symptom(ctx, plan, rules.coreDnsErrorsHigh('critical'), t0, tEnd);
   symptom(ctx, plan, rules.targetDown('kubelet', 'kube-system', 'kubelet', (100 * zone.size) / cluster.nodes.length), t0, tEnd);

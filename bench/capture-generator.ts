@@ -7,7 +7,7 @@ import type {
 import { World, type Workload } from './capture-world.js';
 import { evaluate, notify, type Episode, type RulerSpec } from './ruler-sim.js';
 import { Rng } from './rng.js';
-import { deployEmission, sliEmissions, ticketEmissions } from './side-channels.js';
+import { deployEmission, sliEmissions, ticketEmissions, unrelatedTickets } from './side-channels.js';
 
 /** Options of {@link generateCapture}. */
 export interface CaptureOptions {
@@ -17,8 +17,38 @@ export interface CaptureOptions {
   readonly clusters?: readonly string[] | number;
   /** RFC 3339 start of the capture (default Monday 2026-03-02T08:00:00Z); never the wall clock. */
   readonly start?: string;
-  /** Inject the default faults (default true); false gives background traffic only. */
-  readonly faults?: boolean;
+  /**
+   * Which faults to inject: true (the default) injects {@link DEFAULT_FAULTS}, false none (background traffic only),
+   * a list exactly those, numbered `f1-<kind>`, `f2-<kind>`, … in list order.
+   */
+  readonly faults?: boolean | readonly FaultSpec[];
+  /**
+   * Rate of the background alert noise (throttling, blips, failed Jobs, …) relative to the default estate's, which
+   * is 1: a small capture for a test corpus keeps the storms and thins the chatter. Benign deploys keep their rate.
+   */
+  readonly noise?: number;
+  /**
+   * Multiplies every Deployment's replica count (default 1): fewer pods per service, so per-pod storms and the
+   * noise that scales with pods shrink while services, nodes and the topology stay as they are.
+   */
+  readonly replicaScale?: number;
+  /** How many tickets about nothing in the capture (questions, feature requests) users file over the window (default 0). */
+  readonly unrelatedTickets?: number;
+}
+
+/** One fault to inject: its kind, where in the window it starts and in which cluster. */
+export interface FaultSpec {
+  readonly kind: FaultKind;
+  /** Start as a fraction of the window; the generator adds up to ±3 minutes of jitter. */
+  readonly at: number;
+  /** Index into the capture's clusters (modulo their count). */
+  readonly cluster: number;
+  /** The service a bad deploy ships, or the saturated datastore (see {@link FaultPlan}). */
+  readonly service?: string;
+  /** How long until a bad deploy is rolled back. */
+  readonly rollbackAfterMs?: number;
+  /** How long a network partition lasts. */
+  readonly partitionMs?: number;
 }
 
 /** Capture lines (CONTRACT §2) in delivery order, carrying the ground truth beside them (never in the lines). */
@@ -27,8 +57,8 @@ export type GeneratedCapture = string[] & { readonly truth: CaptureTruth };
 const MIN = 60_000;
 const DEFAULT_CLUSTERS = ['eu-1', 'us-1', 'ap-1', 'eu-2', 'us-2', 'ap-2'];
 
-// Where in the window each fault starts (fraction of the window) and in which cluster (index into the clusters).
-const FAULTS: ReadonlyArray<{ kind: FaultKind; at: number; cluster: number; service?: string; rollbackAfterMs?: number }> = [
+/** The faults a capture gets by default: where in the window each starts and in which cluster (index). */
+export const DEFAULT_FAULTS: readonly FaultSpec[] = [
   { kind: 'cert-expiry', at: 0.06, cluster: 0 },
   { kind: 'bad-deploy', at: 0.15, cluster: 0, service: 'checkout', rollbackAfterMs: 40 * MIN },
   { kind: 'datastore-saturation', at: 0.3, cluster: 1 },
@@ -40,7 +70,7 @@ const FAULTS: ReadonlyArray<{ kind: FaultKind; at: number; cluster: number; serv
 ];
 
 /** The upstream Alertmanager that forwards the platform team's alerts (datastores, certificates) by webhook. */
-const UPSTREAM: UpstreamRoute = {
+export const UPSTREAM: UpstreamRoute = {
   receiver: 'stormcell', externalURL: 'http://alertmanager.platform.example.com:9093', matchers: '{team="platform"}',
   groupBy: ['alertname', 'cluster'], groupWaitMs: 30_000, groupIntervalMs: 5 * MIN, repeatIntervalMs: 60 * MIN,
 };
@@ -58,7 +88,9 @@ export function generateCapture(opts: CaptureOptions): GeneratedCapture {
   const clusterNames = clusterNamesOf(opts);
 
   const rng = new Rng(opts.seed);
-  const world = new World(clusterNames, rng.fork(1));
+  const replicaScale = opts.replicaScale ?? 1;
+  if (!(replicaScale > 0)) throw new RangeError(`replicaScale: must be positive, got ${opts.replicaScale}`);
+  const world = new World(clusterNames, rng.fork(1), replicaScale);
   const conditions: Condition[] = [];
   const deploys: DeploySpec[] = [];
   const tickets: TicketSpec[] = [];
@@ -66,9 +98,12 @@ export function generateCapture(opts: CaptureOptions): GeneratedCapture {
   const locks = new Map<Workload, number>();
   const isLocked = (w: Workload, at: number): boolean => at < (locks.get(w) ?? -Infinity);
 
-  const actions: Action[] = scheduleBackground({ world, rng: rng.fork(2), sink, isLocked }, start, end);
+  const noise = opts.noise ?? 1;
+  if (!(noise >= 0)) throw new RangeError(`noise: must be a non-negative rate, got ${opts.noise}`);
+  const actions: Action[] = scheduleBackground({ world, rng: rng.fork(2), sink, isLocked, ...(noise === 1 ? {} : { noise }) }, start, end);
   const faults: FaultTruth[] = [];
-  if (opts.faults !== false) {
+  const faultSpecs = opts.faults === false ? [] : opts.faults === true || opts.faults === undefined ? DEFAULT_FAULTS : opts.faults;
+  if (faultSpecs.length > 0) {
     const faultRng = rng.fork(3);
     const counters = { jira: 1400, generic: 48_200 };
     const ctx = {
@@ -76,12 +111,13 @@ export function generateCapture(opts: CaptureOptions): GeneratedCapture {
       nextTicketId: (source: 'jira' | 'generic') => (source === 'jira' ? `OPS-${++counters.jira}` : `ZD-${++counters.generic}`),
       lock: (w: Workload, until: number) => locks.set(w, Math.max(until, locks.get(w) ?? -Infinity)),
     };
-    FAULTS.forEach((f, i) => {
+    faultSpecs.forEach((f, i) => {
       const plan: FaultPlan = {
         id: `f${i + 1}-${f.kind}`, kind: f.kind, cluster: clusterNames[f.cluster % clusterNames.length] as string,
         at: Math.round(start + f.at * (end - start) + faultRng.int(-3, 3) * MIN),
         ...(f.service === undefined ? {} : { service: f.service }),
         ...(f.rollbackAfterMs === undefined ? {} : { rollbackAfterMs: f.rollbackAfterMs }),
+        ...(f.partitionMs === undefined ? {} : { partitionMs: f.partitionMs }),
       };
       actions.push({ at: plan.at, run: () => faults.push(injectFault(ctx, plan)) });
     });
@@ -108,8 +144,18 @@ export function generateCapture(opts: CaptureOptions): GeneratedCapture {
     ...deploys.filter((d) => d.at >= start - 2 * MIN).map((d) => deployEmission(d, sideRng)),
     ...tickets.flatMap((t) => ticketEmissions(t, sideRng)),
     ...sliEmissions(world, conditions, start, end, sideRng),
-  ].filter((e) => e.at >= start && e.at < end);
-  const ordered = emissions.map((e, i) => ({ e, i })).sort((x, y) => x.e.at - y.e.at || x.i - y.i);
+  ];
+  // Forked after every other part, and only when asked for, so captures without them keep their bytes.
+  const unrelated = opts.unrelatedTickets ?? 0;
+  if (unrelated > 0) {
+    const ticketRng = rng.fork(6);
+    for (const t of unrelatedTickets(clusterNames, unrelated, start, end, ticketRng)) {
+      tickets.push(t);
+      emissions.push(...ticketEmissions(t, ticketRng));
+    }
+  }
+  const inWindow = emissions.filter((e) => e.at >= start && e.at < end);
+  const ordered = inWindow.map((e, i) => ({ e, i })).sort((x, y) => x.e.at - y.e.at || x.i - y.i);
   const lines = ordered.map(({ e }) => `{"ts":"${new Date(e.at).toISOString()}","path":"${e.path}","body":${e.bodyJson}}`);
 
   const truth: CaptureTruth = {
@@ -132,7 +178,8 @@ export function clusterNamesOf(opts: Pick<CaptureOptions, 'clusters'>): string[]
   return names;
 }
 
-function prometheusReplica(cluster: string, replica: number): RulerSpec {
+/** Replica 0 or 1 of a cluster's kube-prometheus HA pair: 30 s rule evaluation, 1 m resend delay. */
+export function prometheusReplica(cluster: string, replica: number): RulerSpec {
   return {
     name: `${cluster}/prometheus-k8s-${replica}`, source: 'prometheus', cluster, intervalMs: 30_000, resendDelayMs: 60_000,
     // prometheus_replica is an external label too, dropped by alert_relabel_configs so both replicas send the same set.
@@ -141,20 +188,22 @@ function prometheusReplica(cluster: string, replica: number): RulerSpec {
   };
 }
 
-function lokiRuler(cluster: string): RulerSpec {
+/** A cluster's Loki ruler: 1 m rule evaluation, posting to /api/v2/alerts as Prometheus does. */
+export function lokiRuler(cluster: string): RulerSpec {
   return {
     name: `${cluster}/loki-ruler`, source: 'loki', cluster, intervalMs: 60_000, resendDelayMs: 60_000,
     externalLabels: { cluster }, url: `http://loki-ruler.monitoring.${cluster}.example.com:3100`,
   };
 }
 
-const PLATFORM_PROMETHEUS: RulerSpec = {
+/** The platform team's Prometheus (every cluster's datastores and endpoints), whose alerts go to {@link UPSTREAM}. */
+export const PLATFORM_PROMETHEUS: RulerSpec = {
   name: 'platform', source: 'platform', cluster: null, intervalMs: 30_000, resendDelayMs: 60_000,
   externalLabels: { prometheus: 'platform/db-monitoring' }, url: 'http://prometheus.platform.example.com:9090',
 };
 
 /** One truth entry per fingerprint; the two replicas' episodes of one condition count as one episode. */
-function alertTruth(apiSent: readonly Episode[], webhookSent: readonly Episode[]): AlertTruth[] {
+export function alertTruth(apiSent: readonly Episode[], webhookSent: readonly Episode[]): AlertTruth[] {
   const byFingerprint = new Map<string, AlertTruth & { seen: Map<Condition, { startsAt: number; resolvedAt: number }> }>();
   const add = (e: Episode, source: 'api' | 'webhook'): void => {
     let t = byFingerprint.get(e.fingerprint);

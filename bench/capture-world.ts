@@ -115,7 +115,11 @@ const NODES: readonly number[] = [18, 30, 12];
 export class World {
   readonly clusters: readonly Cluster[];
 
-  constructor(clusterNames: readonly string[], private readonly rng: Rng) {
+  /**
+   * `replicaScale` multiplies every Deployment's replica count (default 1, the estate as sized above): a smaller
+   * estate for a test corpus keeps its nodes, services and topology and has fewer pods, so storms are smaller.
+   */
+  constructor(clusterNames: readonly string[], private readonly rng: Rng, private readonly replicaScale = 1) {
     this.clusters = clusterNames.map((name, i) => this.buildCluster(name, i));
   }
 
@@ -169,7 +173,7 @@ export class World {
     const scale = SCALE[index % SCALE.length] as number;
     const workloads = new Map<string, Workload>();
     for (const [namespace, wname, kind, replicas, team, calls, uses, extra] of CATALOG) {
-      const n = kind === 'DaemonSet' ? nodes.length : kind === 'StatefulSet' ? replicas : Math.max(1, Math.round(replicas * scale));
+      const n = kind === 'DaemonSet' ? nodes.length : kind === 'StatefulSet' ? replicas : Math.max(1, Math.round(replicas * scale * this.replicaScale));
       const version = `v${this.rng.int(1, 4)}.${this.rng.int(0, 30)}.${this.rng.int(0, 9)}`;
       const hash = this.rng.chars(10, KUBE_ALPHABET);
       const pods = Array.from({ length: n }, (_, i) => ({

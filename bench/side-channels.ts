@@ -137,3 +137,35 @@ export function sliEmissions(world: World, conditions: readonly Condition[], sta
   }
   return out;
 }
+
+/** What users ask support about when nothing is broken: no service is named, nothing in the capture explains them. */
+const UNRELATED: ReadonlyArray<{ title: string; body: string; priority: TicketSpec['priority'] }> = [
+  { title: 'Invoice PDF shows the wrong VAT rate for Austrian customers', body: 'Since the tax change the invoice footer still says 19%; finance needs a corrected template.', priority: 'Medium' },
+  { title: 'Please add dark mode to the seller dashboard', body: 'Several sellers asked for a dark theme; attaching two screenshots from competitors.', priority: 'Low' },
+  { title: 'Request: read access to the quarterly sales report', body: 'New analyst in the Lisbon office needs access to the Q1 revenue dashboards.', priority: 'Low' },
+  { title: 'Customer wants their account merged with a second email address', body: 'Two accounts, same person; please merge order history into the older one.', priority: 'Medium' },
+  { title: 'Typo in the German translation of the returns page', body: '"Rücksendung" is misspelt in the second paragraph of the returns policy.', priority: 'Low' },
+  { title: 'Newsletter sign-up form: GDPR consent text outdated', body: 'Legal sent an updated consent paragraph; the form still shows the 2024 wording.', priority: 'Medium' },
+  { title: 'How do I export my order history as CSV?', body: 'A business customer needs all orders of last year for their accounting.', priority: 'Low' },
+  { title: 'Gift wrapping option missing for bulky items', body: 'Is this intended? Customers ask why they cannot add gift wrap to furniture orders.', priority: 'Low' },
+];
+
+/**
+ * Tickets about nothing the capture holds (fault null): questions and requests spread over [start, end), half in
+ * Jira (`HELP-…`) and half in the generic system (`ZD-6…`), so a linker that links by time alone is caught.
+ */
+export function unrelatedTickets(clusters: readonly string[], count: number, start: number, end: number, rng: Rng): TicketSpec[] {
+  const picks = rng.sample(UNRELATED, count);
+  const jiraBase = rng.int(300, 899);
+  const genericBase = rng.int(60_000, 69_000);
+  return picks.map((p, i) => {
+    const createdAt = start + Math.floor(rng.between(0.05, 0.9) * (end - start) / 1000) * 1000;
+    const source = i % 2 === 0 ? 'jira' : 'generic';
+    return {
+      id: source === 'jira' ? `HELP-${jiraBase + i}` : `ZD-${genericBase + i}`,
+      source, title: p.title, body: p.body, createdAt, priority: p.priority, cluster: rng.pick(clusters), services: [],
+      updates: rng.chance(0.5) ? [{ at: createdAt + rng.int(20, 90) * MIN, status: source === 'jira' ? 'In Progress' : 'open' }] : [],
+      fault: null,
+    };
+  });
+}

@@ -8,6 +8,7 @@ import { fingerprint } from '../../../src/model/index.js';
 
 const HE = { alertname: 'HighErrorRate', service: 'checkout', cluster: 'eu-1', severity: 'critical' };
 const PG = { alertname: 'PostgresTooManyConnections', service: 'orders-db', cluster: 'eu-1', severity: 'warning' };
+const HL = { alertname: 'HighLatency', service: 'checkout', cluster: 'eu-1', severity: 'warning' };
 const DISK = { alertname: 'DiskFull', node: 'n9', cluster: 'eu-2', severity: 'warning' };
 
 const line = (ts: string, path: string, body: unknown) => JSON.stringify({ ts: `2026-03-01T${ts}Z`, path, body });
@@ -15,6 +16,7 @@ const CAPTURE = [
   line('10:00:00', '/webhook/deploys/generic', { service: 'checkout', version: 'v42', at: '2026-03-01T09:58:00Z' }),
   line('10:01:00', '/api/v2/alerts', [{ labels: HE }]),
   line('10:01:05', '/api/v2/alerts', [{ labels: PG }]),
+  line('10:01:10', '/api/v2/alerts', [{ labels: HL }]),
   line('10:01:30', '/webhook/tickets/generic', { id: 'SUP-7', title: 'cannot check out', createdAt: '2026-03-01T10:01:30Z', services: ['checkout'] }),
   line('10:02:00', '/webhook/tickets/generic', { id: 'SUP-9', title: 'printer on floor 3 jammed', createdAt: '2026-03-01T10:02:00Z' }),
   line('11:00:00', '/api/v2/alerts', [{ labels: DISK }]),
@@ -23,28 +25,28 @@ const TOPOLOGY =
   'entities:\n  - {id: svc/checkout, kind: service, labels: {service: checkout}}\n  - {id: db/orders, kind: datastore, labels: {service: orders-db}}\nrelations:\n  - {from: svc/checkout, to: db/orders, type: uses}\n';
 
 /**
- * s1's truth agrees with what the engine does: {HE, PG} caused by checkout v42, root cause db/orders, SUP-7 linked,
- * SUP-9 unrelated; DiskFull is noise. s2 replays the same traffic against a truth that disagrees on every point:
- * DiskFull belongs to the incident too, its root cause is svc/checkout, it has no causal deploy, SUP-9 is its
- * ticket and SUP-7 is unrelated.
+ * s1's truth agrees with what the engine does: {HE, PG, HL} caused by checkout v42, root cause svc/checkout (the
+ * deploy's service), SUP-7 linked, SUP-9 unrelated; DiskFull is noise. s2 replays the same traffic against a truth
+ * that disagrees on every point: DiskFull belongs to the incident too, its root cause is db/orders, it has no causal
+ * deploy, SUP-9 is its ticket and SUP-7 is unrelated.
  */
 const TRUTH_S1 = {
-  incidents: [{ id: 'f1', alerts: [fingerprint(HE), fingerprint(PG)], rootCause: 'db/orders', deploys: [{ service: 'checkout', version: 'v42' }], tickets: ['SUP-7'] }],
+  incidents: [{ id: 'f1', alerts: [fingerprint(HE), fingerprint(PG), fingerprint(HL)], rootCause: 'svc/checkout', deploys: [{ service: 'checkout', version: 'v42' }], tickets: ['SUP-7'] }],
   unlinkedTickets: ['SUP-9'],
 };
 const TRUTH_S2 = {
-  incidents: [{ id: 'f1', alerts: [fingerprint(HE), fingerprint(PG), fingerprint(DISK)], rootCause: 'svc/checkout', deploys: [], tickets: ['SUP-9'] }],
+  incidents: [{ id: 'f1', alerts: [fingerprint(HE), fingerprint(PG), fingerprint(HL), fingerprint(DISK)], rootCause: 'db/orders', deploys: [], tickets: ['SUP-9'] }],
   unlinkedTickets: ['SUP-7'],
 };
 /**
- * The corpus figures, by hand (pairs within each scenario: 3 + 3):
- * s1: TP 1 (HE–PG), FP 0, FN 0. s2: TP 1, FP 0, FN 2 (HE–DISK, PG–DISK) → F1 2·1/(2+2) = 0.5.
- * corpus: TP 2, FP 0, FN 2 → F1 4/6 = 0.667; ARI: E = (2·4)/6 = 4/3, M = 3 → (2 − 4/3)/(3 − 4/3) = 0.4.
+ * The corpus figures, by hand (pairs within each scenario: 6 + 6):
+ * s1: TP 3 (HE–PG, HE–HL, PG–HL), FP 0, FN 0. s2: TP 3, FP 0, FN 3 (each with DISK) → F1 2·3/(6+3) = 0.667.
+ * corpus: TP 6, FP 0, FN 3 → F1 12/15 = 0.8; ARI: E = (6·9)/12 = 4.5, M = 7.5 → (6 − 4.5)/(7.5 − 4.5) = 0.5.
  * compression ratio: truth clusters (2 + 1) / incidents (2 + 2) = 0.75; tickets 2/4; deploy attributions 1 right
  * of 2 (s2's has no causal deploy), causal deploys found 1/1; root causes 1/2.
  */
 const PASSING = `# achieved values, to the thousandth
-corpus: {pairwiseF1: 0.666, ari: 0.4, compressionRatio: 0.75, ticketLinkAccuracy: 0.5, deployPrecision: 0.5, deployRecall: 1, rootCauseTop1: 0.5}
+corpus: {pairwiseF1: 0.8, ari: 0.5, compressionRatio: 0.75, ticketLinkAccuracy: 0.5, deployPrecision: 0.5, deployRecall: 1, rootCauseTop1: 0.5}
 scenario: {pairwiseF1: 0.5}
 `;
 
@@ -85,14 +87,15 @@ describe('runEval', () => {
     const r = await runEval({ dir: corpus() });
     expect(r.scenarios.map((s) => s.name)).toEqual(['s1', 's2']);
     const [s1, s2] = r.scenarios;
-    expect(s1!.ours.scores).toMatchObject({ alerts: 3, incidents: 2, truthClusters: 2, pairwiseF1: 1, ari: 1, compressionRatio: 1, ticketLinkAccuracy: 1, deployPrecision: 1, deployRecall: 1, rootCauseTop1: 1 });
-    expect(s2!.ours.scores).toMatchObject({ pairwisePrecision: 1, pairwiseF1: 0.5, ari: 0, compressionRatio: 0.5, ticketLinkAccuracy: 0, deployPrecision: 0, deployRecall: null, rootCauseTop1: 0 });
+    expect(s1!.ours.scores).toMatchObject({ alerts: 4, incidents: 2, truthClusters: 2, pairwiseF1: 1, ari: 1, compressionRatio: 1, ticketLinkAccuracy: 1, deployPrecision: 1, deployRecall: 1, rootCauseTop1: 1 });
+    expect(s2!.ours.scores.pairwiseF1).toBeCloseTo(2 / 3, 12);
+    expect(s2!.ours.scores).toMatchObject({ pairwisePrecision: 1, ari: 0, compressionRatio: 0.5, ticketLinkAccuracy: 0, deployPrecision: 0, deployRecall: null, rootCauseTop1: 0 });
     const c = r.corpus.ours.scores;
-    expect(c.pairwiseF1).toBeCloseTo(2 / 3, 12);
-    expect(c.ari).toBeCloseTo(0.4, 12);
+    expect(c.pairwiseF1).toBeCloseTo(0.8, 12);
+    expect(c.ari).toBeCloseTo(0.5, 12);
     expect(c).toMatchObject({ compressionRatio: 0.75, ticketLinkAccuracy: 0.5, deployPrecision: 0.5, deployRecall: 1, rootCauseTop1: 0.5 });
-    // The baseline pages once per (alertname, cluster): three groups, no pair together, so s1's one true pair is missed.
-    expect(s1!.baseline.scores).toMatchObject({ incidents: 3, pairwisePrecision: 1, pairwiseRecall: 0, pairwiseF1: 0, ari: 0, ticketLinkAccuracy: null, deployPrecision: null, rootCauseTop1: null });
+    // The baseline pages once per (alertname, cluster): four groups, no pair together, so s1's true pairs are missed.
+    expect(s1!.baseline.scores).toMatchObject({ incidents: 4, pairwisePrecision: 1, pairwiseRecall: 0, pairwiseF1: 0, ari: 0, ticketLinkAccuracy: null, deployPrecision: null, rootCauseTop1: null });
     expect(r.baselineGroupBy).toEqual(['alertname', 'cluster']);
     expect(r.failures).toEqual([]);
     expect(r.exitCode).toBe(0);
@@ -100,11 +103,11 @@ describe('runEval', () => {
 
   it('goes from exit 0 to exit 1 when a bar is raised above the achieved value', async () => {
     expect((await runEval({ dir: corpus() })).exitCode).toBe(0);
-    const r = await runEval({ dir: corpus('corpus: {pairwiseF1: 0.7, ari: 0.4}\nscenario: {pairwiseF1: 0.51}\n') });
+    const r = await runEval({ dir: corpus('corpus: {pairwiseF1: 0.85, ari: 0.4}\nscenario: {pairwiseF1: 0.7}\n') });
     expect(r.exitCode).toBe(1);
     expect(r.failures).toEqual([
-      { scope: 's2', metric: 'pairwiseF1', value: 0.5, min: 0.51 },
-      { scope: 'corpus', metric: 'pairwiseF1', value: expect.closeTo(2 / 3, 12), min: 0.7 },
+      { scope: 's2', metric: 'pairwiseF1', value: expect.closeTo(2 / 3, 12), min: 0.7 },
+      { scope: 'corpus', metric: 'pairwiseF1', value: expect.closeTo(0.8, 12), min: 0.85 },
     ]);
   });
 
@@ -120,7 +123,7 @@ describe('runEval', () => {
 
   it('groups the baseline by --baseline-group-by', async () => {
     const r = await runEval({ dir: corpus(), baselineGroupBy: ['cluster'] });
-    // By cluster, HE and PG (eu-1) page together and DiskFull (eu-2) alone: s1's truth exactly.
+    // By cluster, HE, PG and HL (eu-1) page together and DiskFull (eu-2) alone: s1's truth exactly.
     expect(r.scenarios[0]!.baseline.scores).toMatchObject({ incidents: 2, pairwiseF1: 1, ari: 1 });
   });
 
@@ -133,7 +136,7 @@ describe('runEval', () => {
     );
     const r = await runEval({ dir: root, pipelineFile: pipeline });
     expect(r.scenarios.map((s) => s.pipeline)).toEqual(['labels-only', 'labels-only']);
-    // Grouped by alertname alone, HE and PG no longer share an incident.
+    // Grouped by alertname alone, HE, PG and HL no longer share an incident.
     expect(r.scenarios[0]!.ours.scores.pairwiseRecall).toBe(0);
   });
 
@@ -160,8 +163,8 @@ describe('evalCommand', () => {
     const io = collector();
     expect(await evalCommand([corpus()], io)).toBe(0);
     expect(io.out).toContain('| scenario | alerts | incidents (ours / truth / AM) | pairwise P |');
-    expect(io.out).toMatch(/^\| s1 \| 3 \| 2 \/ 2 \/ 3 \| 1\.000 \| 1\.000 \| 1\.000 \| 0\.000 \| 1\.000 \| 0\.000 \|/m);
-    expect(io.out).toMatch(/^\| \*\*corpus\*\* \| 6 \| 4 \/ 3 \/ 6 \| 1\.000 \| 0\.500 \| 0\.666 \|/m);
+    expect(io.out).toMatch(/^\| s1 \| 4 \| 2 \/ 2 \/ 4 \| 1\.000 \| 1\.000 \| 1\.000 \| 0\.000 \| 1\.000 \| 0\.000 \|/m);
+    expect(io.out).toMatch(/^\| \*\*corpus\*\* \| 8 \| 4 \/ 3 \/ 8 \| 1\.000 \| 0\.666 \| 0\.800 \|/m);
     expect(io.out).toContain('All thresholds hold.');
     expect(io.err).toBe('');
   });
@@ -169,8 +172,8 @@ describe('evalCommand', () => {
   it('prints each failed bar on stderr and exits 1', async () => {
     const io = collector();
     expect(await evalCommand([corpus('corpus: {pairwiseF1: 0.85}\n')], io)).toBe(1);
-    expect(io.err).toBe('eval: corpus pairwiseF1 0.666 < 0.85\n');
-    expect(io.out).toContain('- corpus pairwiseF1 0.666 < 0.85');
+    expect(io.err).toBe('eval: corpus pairwiseF1 0.8 < 0.85\n');
+    expect(io.out).toContain('- corpus pairwiseF1 0.8 < 0.85');
   });
 
   it('--json --out writes the full result to the file', async () => {
@@ -179,7 +182,7 @@ describe('evalCommand', () => {
     expect(io.out).toBe('');
     const r = JSON.parse(io.files['result.json'] as string);
     expect(r.baselineGroupBy).toEqual(['cluster', 'alertname']);
-    expect(r.corpus.ours.counts.pairs).toEqual({ alerts: 6, pairs: 6, tp: 2, fp: 0, fn: 2 });
+    expect(r.corpus.ours.counts.pairs).toEqual({ alerts: 8, pairs: 12, tp: 6, fp: 0, fn: 3 });
     expect(r.exitCode).toBe(0);
   });
 
@@ -199,6 +202,6 @@ describe('evalCommand', () => {
     writeFileSync(join(root, 's1', 'capture.ndjson'), readFileSync(join(root, 's1', 'capture.ndjson'), 'utf8') + line('12:00:00', '/api/v2/alerts', [{ labels: {} }]) + '\n');
     const io = collector();
     expect(await evalCommand([root], io)).toBe(0);
-    expect(io.err).toMatch(/^eval: s1: 1 request\(s\) refused as the server would refuse them, skipped; first: .*capture\.ndjson:7: alerts\[0\]\.labels/);
+    expect(io.err).toMatch(/^eval: s1: 1 request\(s\) refused as the server would refuse them, skipped; first: .*capture\.ndjson:8: alerts\[0\]\.labels/);
   });
 });
