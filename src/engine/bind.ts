@@ -10,6 +10,8 @@ export interface Binding {
   readonly inTopology: boolean;
   /** How it was bound, for the timeline: `service=checkout`, `pod=checkout-7d9f8b6c5d-x2x9z`, `labels`. */
   readonly via: string;
+  /** The entity's kind (`service`, `node`, …); `workload` or `node` for label-derived identities. */
+  readonly kind: string | null;
 }
 
 /** Labels that scope an entity rather than name it: an entity's scope must not contradict the alert's. */
@@ -58,16 +60,16 @@ export class Binder {
   bind(labels: LabelSet): Binding {
     const exact = this.topology.bind(labels);
     const exactEntity = exact === null ? undefined : this.topology.entity(exact);
-    if (exactEntity !== undefined && !isScopeOnly(exactEntity)) return { entity: exact, inTopology: true, via: 'labels' };
+    if (exactEntity !== undefined && !isScopeOnly(exactEntity)) return { entity: exact, inTopology: true, via: 'labels', kind: exactEntity.kind };
     const candidates = identities(labels);
     for (const c of candidates) {
       const found = this.lookup(c.value, labels);
-      if (found !== null) return { entity: found.id, inTopology: true, via: `${c.label}=${c.value}` };
+      if (found !== null) return { entity: found.id, inTopology: true, via: `${c.label}=${c.value}`, kind: found.kind };
     }
-    if (exact !== null) return { entity: exact, inTopology: true, via: 'labels' };
+    if (exactEntity !== undefined) return { entity: exactEntity.id, inTopology: true, via: 'labels', kind: exactEntity.kind };
     const first = candidates[0];
-    if (first === undefined) return { entity: null, inTopology: false, via: 'none' };
-    return { entity: pseudoEntity(labels, first), inTopology: false, via: `${first.label}=${first.value}` };
+    if (first === undefined) return { entity: null, inTopology: false, via: 'none', kind: null };
+    return { entity: pseudoEntity(labels, first), inTopology: false, via: `${first.label}=${first.value}`, kind: first.kind };
   }
 
   /** The topology entity a deploy of `service` (in `scope`: cluster, namespace) changed, or null. */

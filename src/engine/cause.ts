@@ -101,6 +101,7 @@ const MIN_SUSPECT_SCORE = 0.35;
 
 /** A deployed service that got into trouble this long after the incident opened is a bystander, not the cause. */
 const TROUBLE_LAG_MS = 5 * 60_000;
+const BURST_TROUBLE_LAG_MS = 60_000;
 
 /** How long after an incident opened a deploy may land and still be suspected (delivery and rollout lag). */
 const DEPLOY_GRACE_MS = 2 * 60_000;
@@ -119,7 +120,10 @@ export function suspectDeploy(
   if (d.status === 'rolled_back') return null;
   // Judged against when the deployed service (or its caller) got into trouble, not when the incident opened: in
   // a large incident an unrelated service's deploy can land just before it joins, long after the fault began.
-  if (proximity.troubleAt - inc.openedAt > TROUBLE_LAG_MS) return null;
+  // In a burst (a dead node, a network fault) many services fail at once; a deploy explains it only if its service
+  // failed first.
+  const lag = inc.burst === null ? TROUBLE_LAG_MS : BURST_TROUBLE_LAG_MS;
+  if (proximity.troubleAt - inc.openedAt > lag) return null;
   const lead = proximity.troubleAt - d.deployedAt;
   if (lead > lookbackMs || lead < -DEPLOY_GRACE_MS) return null;
   let score = (0.1 + 0.9 * (1 - Math.max(lead, 0) / lookbackMs)) * proximity.factor;

@@ -14,6 +14,8 @@ export interface BoundAlert {
   readonly inTopology: boolean;
   /** The labels correlator's grouping key, e.g. `{cluster="eu-1", namespace="shop"}`. */
   readonly group: string;
+  /** The alert is about a node (a topology entity of kind node, or a node named by its labels). */
+  readonly nodeLevel: boolean;
 }
 
 /** Why an alert belongs to an incident, and how strongly (0–1). Goes on the timeline verbatim. */
@@ -60,6 +62,9 @@ function createCorrelator(spec: CorrelatorSpec, ctx: CorrelatorContext): Correla
   }
 }
 
+/** The severity rank of informational alerts (sev4). */
+const INFO_RANK = 4;
+
 /** A burst this soon after the previous one in the same cluster is another wave of the same fault. */
 const WAVE_GAP_MS = 30 * 60_000;
 
@@ -81,9 +86,9 @@ export function createBurstCorrelator(spec: Extract<CorrelatorSpec, { type: 'bur
       const recent = bursts.around(clusterOf(alert), alert.record.startsAt, spec.windowMs);
       const entities = new Set(recent.map((s) => s.entity));
       entities.add(alert.entity ?? alert.record.fingerprint);
-      if (entities.size < spec.minEntities) return [];
+      if (entities.size < spec.minEntities && !alert.nodeLevel) return [];
       const out: IncidentRecord[] = [];
-      const ids = recent.map((s) => s.incident);
+      const ids = entities.size >= spec.minEntities ? recent.map((s) => s.incident) : [];
       const gatherer = bursts.gatherer(clusterOf(alert), alert.record.startsAt, WAVE_GAP_MS);
       if (gatherer !== null) ids.unshift(gatherer);
       for (const id of ids) {
@@ -99,7 +104,13 @@ export function createBurstCorrelator(spec: Extract<CorrelatorSpec, { type: 'bur
       const recent = bursts.around(cluster, at, spec.windowMs);
       const entities = new Set(recent.map((s) => s.entity));
       entities.add(alert.entity ?? alert.record.fingerprint);
-      if (entities.size < spec.minEntities) return null;
+      if (entities.size < spec.minEntities) {
+        // A node's own alerts (NotReady after its grace period) trail the burst its death caused.
+        if (alert.nodeLevel && incident.burst === cluster && bursts.gatherer(cluster, at, WAVE_GAP_MS) === incident.id) {
+          return { score: spec.score, reason: `node alert during the burst in cluster ${cluster}` };
+        }
+        return null;
+      }
       return { score: spec.score, reason: `burst: ${entities.size} entities${cluster === '' ? '' : ` of cluster ${cluster}`} started within the window` };
     },
   };
@@ -135,14 +146,17 @@ export function createTopologyCorrelator(
       const recent = (x: string): boolean => Math.abs(at - (incident.entityStarts[x] ?? -Infinity)) <= spec.windowMs;
       if (incident.entities.includes(e) && recent(e)) return { score: spec.sameEntity, reason: `same entity ${e}` };
       if (!alert.inTopology) return null;
+      // An entity that only has informational alerts (CPU throttling, a job that failed once) is not "failing":
+      // it explains no one's trouble, and relating to it chains background noise into faults.
+      const failing = (x: string): boolean => recent(x) && (incident.entitySeverity[x] ?? INFO_RANK) < INFO_RANK;
       let best: Score | null = null;
       for (const r of topology.dependencies(e)) {
-        if (spec.dependsOnFailing > (best?.score ?? 0) && incident.entities.includes(r.to) && recent(r.to)) {
+        if (spec.dependsOnFailing > (best?.score ?? 0) && incident.entities.includes(r.to) && failing(r.to)) {
           best = { score: spec.dependsOnFailing, reason: `${e} ${r.type} failing ${r.to}` };
         }
       }
       for (const r of topology.dependents(e)) {
-        if (spec.failingDependsOn > (best?.score ?? 0) && incident.entities.includes(r.from) && recent(r.from)) {
+        if (spec.failingDependsOn > (best?.score ?? 0) && incident.entities.includes(r.from) && failing(r.from)) {
           best = { score: spec.failingDependsOn, reason: `failing ${r.from} ${r.type} ${e}` };
         }
       }

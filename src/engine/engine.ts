@@ -260,7 +260,7 @@ export class Engine {
           this.emit(inc.id, 'reopened');
         } else this.emit(inc.id, 'updated');
         inc.firing++;
-        if (record.entity !== null) this.incidents.touchEntity(inc, record.entity, now);
+        if (record.entity !== null) this.incidents.touchEntity(inc, record.entity, now, severityRank(toSeverity(record.labels, this.opts.severity)));
         this.incidents.touchGroup(inc, groupKey(record.labels, this.groupBy), now);
         this.incidents.note(inc, {
           at: now,
@@ -288,6 +288,7 @@ export class Engine {
       entity: binding.entity,
       inTopology: binding.inTopology,
       group: groupKey(record.labels, this.groupBy),
+      nodeLevel: binding.kind === 'node',
     };
     // Correlation time is when the alert started, not when it reached us (a restarted ruler re-sends everything).
     const startedAt = record.status === 'firing' ? Math.min(record.startsAt, now) : (record.endsAt as number);
@@ -307,16 +308,26 @@ export class Engine {
         reason: binding.entity === null ? `no open incident matched ${bound.group}` : `no open incident near ${binding.entity}`,
       });
     } else {
-      // Incidents the alert bridges merge into the oldest of them, so the id that paged first lives on.
-      const bridged = choice.bridges ? proposals.filter((p) => p.bridges) : [choice];
-      const target = bridged.reduce((a, b) => (b.incident.seq < a.incident.seq ? b : a));
+      // Incidents the alert bridges merge into the oldest of them, so the id that paged first lives on; an
+      // informational alert bridges nothing, and an incident of informational alerts only is never the target.
+      const severity = severityRank(toSeverity(record.labels, this.opts.severity));
+      const bridged = choice.bridges && severity < INFO_RANK ? proposals.filter((p) => p.bridges) : [choice];
+      const target = bridged.reduce((a, b) => {
+        const aInfo = severityRank(a.incident.severity) >= INFO_RANK;
+        const bInfo = severityRank(b.incident.severity) >= INFO_RANK;
+        if (aInfo !== bInfo) return aInfo ? b : a;
+        return b.incident.seq < a.incident.seq ? b : a;
+      });
       inc = target.incident;
       for (const other of bridged) {
         if (other !== target) this.merge(inc, other.incident, now, `${alertName(record)} bridges them: ${other.score.reason}`, other.score.score);
       }
       if (bridged.some((p) => p.correlator === 'burst')) {
+        const first = inc.burst === null;
         inc.burst = clusterOf(bound);
         this.bursts.gather(inc.burst, inc.id, startedAt);
+        // A burst holds deploys to a stricter test; suspects named before it was one are judged again.
+        if (first) inc.suspectedDeploys = [];
       }
       this.emit(inc.id, 'updated');
       this.incidents.note(inc, {
@@ -332,7 +343,7 @@ export class Engine {
     inc.alerts.push(record.fingerprint);
     this.text.addToIncident(inc.id, this.text.observeAlert(record.labels, record.annotations));
     this.incidents.raiseSeverity(inc, toSeverity(record.labels, this.opts.severity));
-    if (binding.entity !== null) this.incidents.touchEntity(inc, binding.entity, startedAt);
+    if (binding.entity !== null) this.incidents.touchEntity(inc, binding.entity, startedAt, severityRank(toSeverity(record.labels, this.opts.severity)));
     this.incidents.touchGroup(inc, bound.group, startedAt);
     this.raiseForBlastRadius(inc);
     const entity = binding.inTopology && binding.entity !== null ? this.topology.entity(binding.entity) : undefined;
@@ -343,7 +354,7 @@ export class Engine {
     for (const s of services) inc.serviceAlerts[s] = (inc.serviceAlerts[s] ?? 0) + 1;
     const cluster = record.labels['cluster'];
     if (cluster !== undefined && !inc.clusters.includes(cluster)) inc.clusters.push(cluster);
-    inc.rootCause = findRootCause(inc, this.alerts.alerts, this.topology);
+    inc.rootCause = this.rootCauseOf(inc);
     this.linkPendingTickets(inc, now);
     // Few deploys are recent at any time, and this runs for new alerts only, not re-sends.
     for (const d of this.recentDeploys) this.considerDeploy(inc, d, now);
@@ -362,7 +373,7 @@ export class Engine {
     this.incidents.merge(into, from, now, reason, score);
     this.bursts.rename(from.id, into.id);
     this.text.merge(into.id, from.id);
-    into.rootCause = findRootCause(into, this.alerts.alerts, this.topology);
+    into.rootCause = this.rootCauseOf(into);
     this.emit(from.id, 'merged');
   }
 
@@ -499,6 +510,28 @@ export class Engine {
     return null;
   }
 
+  /**
+   * The deployed entity of the best suspect when it is part of the incident (a bad deploy is the cause its
+   * symptoms point to); in a burst, a failing node; else the most upstream failing entity.
+   */
+  private rootCauseOf(inc: IncidentRecord): { entity: string; score: number } | null {
+    const top = inc.suspectedDeploys[0];
+    if (top !== undefined) {
+      const cluster: Record<string, string> = inc.clusters.length === 1 ? { cluster: inc.clusters[0] as string } : {};
+      const named = this.binder.entityNamed(top.service, cluster);
+      const entity =
+        named !== null && inc.entities.includes(named) ? named : inc.entities.find((e) => e.includes(`workload=${JSON.stringify(top.service)}`));
+      if (entity !== undefined) return { entity, score: top.score };
+    }
+    if (inc.burst !== null) {
+      // Many entities of one cluster failing at once, and a node among them: the node took them down, whether or
+      // not the topology says what runs where.
+      const node = inc.entities.find((e) => (this.topology.entity(e)?.kind ?? (e.includes('node="') ? 'node' : '')) === 'node');
+      if (node !== undefined) return { entity: node, score: 0.7 };
+    }
+    return findRootCause(inc, this.alerts.alerts, this.topology);
+  }
+
   /** Rolling back a suspected version is the team's own verdict on it: the suspect gains weight. */
   private confirmByRollback(inc: IncidentRecord, d: DeployEvent, now: Instant): void {
     const s = inc.suspectedDeploys.find((x) => x.service === d.service && x.version === d.version);
@@ -506,6 +539,7 @@ export class Engine {
     s.score = Math.min(1, Math.round((s.score + ROLLBACK_BONUS) * 1000) / 1000);
     s.reason += `; rolled back ${formatDuration(Math.max(0, d.deployedAt - s.at))} after it`;
     inc.suspectedDeploys.sort((a, b) => b.score - a.score || b.at - a.at);
+    inc.rootCause = this.rootCauseOf(inc);
     this.incidents.note(inc, { at: now, type: 'deploy-rolled-back', message: `${d.service} ${d.version} rolled back`, score: s.score });
     this.emit(inc.id, 'updated');
   }
@@ -515,6 +549,7 @@ export class Engine {
     if (proximity === null) return;
     const s = suspectDeploy(inc, d, this.opts.pipeline.deployLookbackMs, proximity);
     if (s === null || !addSuspect(inc.suspectedDeploys, s)) return;
+    inc.rootCause = this.rootCauseOf(inc);
     this.incidents.note(inc, { at: now, type: 'deploy-suspected', message: s.reason, score: s.score });
     this.emit(inc.id, 'updated');
   }
@@ -528,6 +563,9 @@ export class Engine {
 
 /** An incident needs this many alerts (and the deployed service one fewer) before a deploy is named for it. */
 const MIN_ALERTS_FOR_DEPLOY = 3;
+
+/** The severity rank of informational alerts (sev4). */
+const INFO_RANK = 4;
 
 /** How much a rollback of a suspected version adds to its score. */
 const ROLLBACK_BONUS = 0.15;

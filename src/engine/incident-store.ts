@@ -47,6 +47,8 @@ export interface IncidentRecord {
   clusters: string[];
   /** Per entity, when an alert on it last started firing here: correlation windows run from these. */
   entityStarts: Record<string, Instant>;
+  /** Per entity, the worst severity rank (1 = sev1) of its alerts here. */
+  entitySeverity: Record<string, number>;
   /** Per grouping key, when an alert with it last started firing here. */
   groupStarts: Record<string, Instant>;
   tickets: string[];
@@ -105,6 +107,7 @@ export class IncidentStore {
       serviceAlerts: {},
       clusters: [],
       entityStarts: {},
+      entitySeverity: {},
       groupStarts: {},
       tickets: [],
       suspectedDeploys: [],
@@ -120,7 +123,8 @@ export class IncidentStore {
   }
 
   /** Records that an alert on `entity` started firing (or joined) at `at`. */
-  touchEntity(inc: IncidentRecord, entity: string, at: Instant): void {
+  touchEntity(inc: IncidentRecord, entity: string, at: Instant, severity: number): void {
+    if (!((inc.entitySeverity[entity] ?? Infinity) <= severity)) inc.entitySeverity[entity] = severity;
     if (!inc.entities.includes(entity)) {
       inc.entities.push(entity);
       if (inc.status === 'open') addTo(this.openByEntity, entity, inc.id);
@@ -142,7 +146,7 @@ export class IncidentStore {
    * over, `from` disappears. The caller re-points alert records and ticket links.
    */
   merge(into: IncidentRecord, from: IncidentRecord, at: Instant, reason: string, score: number): void {
-    for (const e of from.entities) this.touchEntity(into, e, from.entityStarts[e] ?? at);
+    for (const e of from.entities) this.touchEntity(into, e, from.entityStarts[e] ?? at, from.entitySeverity[e] ?? 4);
     for (const g of from.groups) this.touchGroup(into, g, from.groupStarts[g] ?? at);
     for (const s of from.services) if (!into.services.includes(s)) into.services.push(s);
     for (const [s, t] of Object.entries(from.serviceStarts)) into.serviceStarts[s] = Math.min(into.serviceStarts[s] ?? t, t);

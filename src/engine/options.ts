@@ -70,8 +70,8 @@ export interface EngineOptions {
 export const DEFAULT_PIPELINE: PipelineOptions = Object.freeze({
   name: 'default',
   correlators: Object.freeze([
-    Object.freeze({ type: 'topology', windowMs: 10 * 60_000, sameEntity: 1, dependsOnFailing: 0.9, failingDependsOn: 0.8, maxAgeMs: 30 * 60_000 }),
-    Object.freeze({ type: 'burst', minEntities: 8, windowMs: 60_000, score: 0.7 }),
+    Object.freeze({ type: 'topology', windowMs: 20 * 60_000, sameEntity: 1, dependsOnFailing: 0.9, failingDependsOn: 0.8, maxAgeMs: 30 * 60_000 }),
+    Object.freeze({ type: 'burst', minEntities: 6, windowMs: 60_000, score: 0.7 }),
     Object.freeze({ type: 'labels', groupBy: Object.freeze(['cluster', 'namespace']), windowMs: 5 * 60_000, score: 0.5, maxAgeMs: 30 * 60_000 }),
   ]) as readonly CorrelatorSpec[],
   joinThreshold: 0.5,
