@@ -12,6 +12,9 @@ export interface BurstStart {
  * unrelated entities of one cluster start failing within a minute or two, which no topology relation connects.
  * Plain data, kept in engine snapshots; starts older than the retention before the clock are dropped.
  */
+/** How many of the latest arrivals a burst check reads. */
+const MAX_SCAN = 256;
+
 export class BurstTracker {
   private starts: Record<string, BurstStart[]> = {};
   /** Per cluster, the incident gathering the latest burst and when a burst alert last joined it. */
@@ -26,9 +29,18 @@ export class BurstTracker {
     this.prune(cluster, now);
   }
 
-  /** The starts in `cluster` within `windowMs` of `at` (either side: alerts arrive out of start order). */
+  /**
+   * The starts in `cluster` within `windowMs` of `at` (either side: alerts arrive out of start order), looking at
+   * the latest MAX_SCAN arrivals only: enough to see a burst, and a storm of 100,000 alerts stays linear.
+   */
   around(cluster: string, at: Instant, windowMs: number): BurstStart[] {
-    return (this.starts[cluster] ?? []).filter((s) => Math.abs(s.at - at) <= windowMs);
+    const list = this.starts[cluster] ?? [];
+    const out: BurstStart[] = [];
+    for (let i = list.length - 1; i >= 0 && i >= list.length - MAX_SCAN; i--) {
+      const s = list[i] as BurstStart;
+      if (Math.abs(s.at - at) <= windowMs) out.push(s);
+    }
+    return out.reverse();
   }
 
   /** Follows a merge: starts of `from` now belong to `into`. */
@@ -60,11 +72,15 @@ export class BurstTracker {
     this.gathering = state.gathering;
   }
 
+  /** Drops old starts from the front (arrival order): O(1) per arrival; the odd late-arriving old start waits. */
   private prune(cluster: string, now: Instant): void {
     const list = this.starts[cluster];
     if (list === undefined) return;
-    const kept = list.filter((s) => now - s.at <= this.keepMs);
-    if (kept.length === 0) delete this.starts[cluster];
-    else if (kept.length !== list.length) this.starts[cluster] = kept;
+    let drop = 0;
+    while (drop < list.length && now - (list[drop] as BurstStart).at > this.keepMs) drop++;
+    if (drop === list.length) delete this.starts[cluster];
+    else if (drop > 0) list.splice(0, drop);
+    // A storm can hold more starts than a burst check ever reads; keep the latest.
+    if (list.length > 2 * MAX_SCAN) list.splice(0, list.length - MAX_SCAN);
   }
 }

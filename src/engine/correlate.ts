@@ -79,21 +79,38 @@ export function clusterOf(alert: BoundAlert): string {
  * already open before the burst are left alone, so a fault in progress is not swallowed.
  */
 export function createBurstCorrelator(spec: Extract<CorrelatorSpec, { type: 'burst' }>, bursts: BurstTracker): Correlator {
+  // candidates() and score() of one alert read the same window; the tracker does not change in between, so the
+  // window is read once per alert (a storm would otherwise read 256 starts per candidate incident).
+  let memo: { record: AlertRecord; at: Instant; size: number; incidents: string[] } | null = null;
+  const window = (alert: BoundAlert, at: Instant): { size: number; incidents: string[] } => {
+    if (memo !== null && memo.record === alert.record && memo.at === at) return memo;
+    const entities = new Set<string>([alert.entity ?? alert.record.fingerprint]);
+    const incidents = new Set<string>();
+    for (const s of bursts.around(clusterOf(alert), at, spec.windowMs)) {
+      entities.add(s.entity);
+      incidents.add(s.incident);
+    }
+    memo = { record: alert.record, at, size: entities.size, incidents: [...incidents] };
+    return memo;
+  };
   return {
     name: 'burst',
     bridges: true,
     candidates(alert, incidents) {
-      const recent = bursts.around(clusterOf(alert), alert.record.startsAt, spec.windowMs);
-      const entities = new Set(recent.map((s) => s.entity));
-      entities.add(alert.entity ?? alert.record.fingerprint);
-      if (entities.size < spec.minEntities && !alert.nodeLevel) return [];
-      const out: IncidentRecord[] = [];
-      const ids = entities.size >= spec.minEntities ? recent.map((s) => s.incident) : [];
-      const gatherer = bursts.gatherer(clusterOf(alert), alert.record.startsAt, WAVE_GAP_MS);
+      const at = Math.min(alert.record.startsAt, alert.record.lastReceivedAt);
+      const w = window(alert, at);
+      if (w.size < spec.minEntities && !alert.nodeLevel) return [];
+      const ids = w.size >= spec.minEntities ? [...w.incidents] : [];
+      const gatherer = bursts.gatherer(clusterOf(alert), at, WAVE_GAP_MS);
       if (gatherer !== null) ids.unshift(gatherer);
+      const out: IncidentRecord[] = [];
+      const seen = new Set<string>();
       for (const id of ids) {
         const inc = incidents.get(id);
-        if (inc !== undefined && inc.status === 'open' && !out.includes(inc)) out.push(inc);
+        if (inc !== undefined && inc.status === 'open' && !seen.has(id)) {
+          seen.add(id);
+          out.push(inc);
+        }
       }
       return out;
     },
@@ -101,17 +118,15 @@ export function createBurstCorrelator(spec: Extract<CorrelatorSpec, { type: 'bur
       // Incidents born in this burst, or gathering it already; an older incident is a fault in progress.
       const cluster = clusterOf(alert);
       if (incident.openedAt < at - 2 * spec.windowMs && incident.burst !== cluster) return null;
-      const recent = bursts.around(cluster, at, spec.windowMs);
-      const entities = new Set(recent.map((s) => s.entity));
-      entities.add(alert.entity ?? alert.record.fingerprint);
-      if (entities.size < spec.minEntities) {
+      const w = window(alert, at);
+      if (w.size < spec.minEntities) {
         // A node's own alerts (NotReady after its grace period) trail the burst its death caused.
         if (alert.nodeLevel && incident.burst === cluster && bursts.gatherer(cluster, at, WAVE_GAP_MS) === incident.id) {
           return { score: spec.score, reason: `node alert during the burst in cluster ${cluster}` };
         }
         return null;
       }
-      return { score: spec.score, reason: `burst: ${entities.size} entities${cluster === '' ? '' : ` of cluster ${cluster}`} started within the window` };
+      return { score: spec.score, reason: `burst: ${w.size} entities${cluster === '' ? '' : ` of cluster ${cluster}`} started within the window` };
     },
   };
 }
@@ -144,19 +159,19 @@ export function createTopologyCorrelator(
       // re-fires into it, but new trouble is a new incident, and a busy entity cannot chain faults hours apart.
       if (Math.abs(at - incident.openedAt) > spec.maxAgeMs) return null;
       const recent = (x: string): boolean => Math.abs(at - (incident.entityStarts[x] ?? -Infinity)) <= spec.windowMs;
-      if (incident.entities.includes(e) && recent(e)) return { score: spec.sameEntity, reason: `same entity ${e}` };
+      if (incident.entityStarts[e] !== undefined && recent(e)) return { score: spec.sameEntity, reason: `same entity ${e}` };
       if (!alert.inTopology) return null;
       // An entity that only has informational alerts (CPU throttling, a job that failed once) is not "failing":
       // it explains no one's trouble, and relating to it chains background noise into faults.
       const failing = (x: string): boolean => recent(x) && (incident.entitySeverity[x] ?? INFO_RANK) < INFO_RANK;
       let best: Score | null = null;
       for (const r of topology.dependencies(e)) {
-        if (spec.dependsOnFailing > (best?.score ?? 0) && incident.entities.includes(r.to) && failing(r.to)) {
+        if (spec.dependsOnFailing > (best?.score ?? 0) && incident.entityStarts[r.to] !== undefined && failing(r.to)) {
           best = { score: spec.dependsOnFailing, reason: `${e} ${r.type} failing ${r.to}` };
         }
       }
       for (const r of topology.dependents(e)) {
-        if (spec.failingDependsOn > (best?.score ?? 0) && incident.entities.includes(r.from) && failing(r.from)) {
+        if (spec.failingDependsOn > (best?.score ?? 0) && incident.entityStarts[r.from] !== undefined && failing(r.from)) {
           best = { score: spec.failingDependsOn, reason: `failing ${r.from} ${r.type} ${e}` };
         }
       }

@@ -343,18 +343,21 @@ export class Engine {
     inc.alerts.push(record.fingerprint);
     this.text.addToIncident(inc.id, this.text.observeAlert(record.labels, record.annotations));
     this.incidents.raiseSeverity(inc, toSeverity(record.labels, this.opts.severity));
+    const entitiesBefore = inc.entities.length;
     if (binding.entity !== null) this.incidents.touchEntity(inc, binding.entity, startedAt, severityRank(toSeverity(record.labels, this.opts.severity)));
     this.incidents.touchGroup(inc, bound.group, startedAt);
     this.raiseForBlastRadius(inc);
     const entity = binding.inTopology && binding.entity !== null ? this.topology.entity(binding.entity) : undefined;
     const services = servicesOf(record.labels, entity);
-    const newServices = services.filter((s) => !inc.services.includes(s));
+    const newServices = services.filter((s) => inc.serviceStarts[s] === undefined);
     inc.services.push(...newServices);
     for (const s of newServices) inc.serviceStarts[s] = startedAt;
     for (const s of services) inc.serviceAlerts[s] = (inc.serviceAlerts[s] ?? 0) + 1;
     const cluster = record.labels['cluster'];
     if (cluster !== undefined && !inc.clusters.includes(cluster)) inc.clusters.push(cluster);
-    inc.rootCause = this.rootCauseOf(inc);
+    if (choice === undefined || (inc.entities.length !== entitiesBefore && worthRecomputing(inc.entities.length))) {
+      inc.rootCause = this.rootCauseOf(inc);
+    }
     this.linkPendingTickets(inc, now);
     // Few deploys are recent at any time, and this runs for new alerts only, not re-sends.
     for (const d of this.recentDeploys) this.considerDeploy(inc, d, now);
@@ -501,10 +504,10 @@ export class Engine {
     const deployed = this.binder.entityNamed(d.service, scope);
     if (deployed === null) return null;
     for (const r of this.topology.dependents(deployed)) {
-      if (!inc.entities.includes(r.from)) continue;
+      if (inc.entityStarts[r.from] === undefined) continue;
       // A caller whose trouble a failing dependency in the incident already explains does not implicate this
       // deploy: that is a benign deploy outside the blast radius.
-      const explained = this.topology.dependencies(r.from).some((x) => x.to !== deployed && inc.entities.includes(x.to));
+      const explained = this.topology.dependencies(r.from).some((x) => x.to !== deployed && inc.entityStarts[x.to] !== undefined);
       if (!explained) return { factor: 0.7, how: `which ${r.from} ${r.type}`, troubleAt: inc.entityStarts[r.from] ?? inc.openedAt };
     }
     return null;
@@ -520,7 +523,7 @@ export class Engine {
       const cluster: Record<string, string> = inc.clusters.length === 1 ? { cluster: inc.clusters[0] as string } : {};
       const named = this.binder.entityNamed(top.service, cluster);
       const entity =
-        named !== null && inc.entities.includes(named) ? named : inc.entities.find((e) => e.includes(`workload=${JSON.stringify(top.service)}`));
+        named !== null && inc.entityStarts[named] !== undefined ? named : inc.entities.find((e) => e.includes(`workload=${JSON.stringify(top.service)}`));
       if (entity !== undefined) return { entity, score: top.score };
     }
     if (inc.burst !== null) {
@@ -563,6 +566,14 @@ export class Engine {
 
 /** An incident needs this many alerts (and the deployed service one fewer) before a deploy is named for it. */
 const MIN_ALERTS_FOR_DEPLOY = 3;
+
+/**
+ * Root cause is a walk over an incident's entities; in a storm of thousands of entities it is redone at each
+ * doubling only, so that placing an alert stays cheap while the answer stays current where it matters.
+ */
+function worthRecomputing(entities: number): boolean {
+  return entities <= 256 || (entities & (entities - 1)) === 0;
+}
 
 /** The severity rank of informational alerts (sev4). */
 const INFO_RANK = 4;

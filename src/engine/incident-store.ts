@@ -125,7 +125,7 @@ export class IncidentStore {
   /** Records that an alert on `entity` started firing (or joined) at `at`. */
   touchEntity(inc: IncidentRecord, entity: string, at: Instant, severity: number): void {
     if (!((inc.entitySeverity[entity] ?? Infinity) <= severity)) inc.entitySeverity[entity] = severity;
-    if (!inc.entities.includes(entity)) {
+    if (inc.entityStarts[entity] === undefined) {
       inc.entities.push(entity);
       if (inc.status === 'open') addTo(this.openByEntity, entity, inc.id);
     }
@@ -134,7 +134,7 @@ export class IncidentStore {
 
   /** Records that an alert with grouping key `group` started firing (or joined) at `at`. */
   touchGroup(inc: IncidentRecord, group: string, at: Instant): void {
-    if (!inc.groups.includes(group)) {
+    if (inc.groupStarts[group] === undefined) {
       inc.groups.push(group);
       if (inc.status === 'open') addTo(this.openByGroup, group, inc.id);
     }
@@ -148,7 +148,7 @@ export class IncidentStore {
   merge(into: IncidentRecord, from: IncidentRecord, at: Instant, reason: string, score: number): void {
     for (const e of from.entities) this.touchEntity(into, e, from.entityStarts[e] ?? at, from.entitySeverity[e] ?? 4);
     for (const g of from.groups) this.touchGroup(into, g, from.groupStarts[g] ?? at);
-    for (const s of from.services) if (!into.services.includes(s)) into.services.push(s);
+    for (const s of from.services) if (into.serviceStarts[s] === undefined) into.services.push(s);
     for (const [s, t] of Object.entries(from.serviceStarts)) into.serviceStarts[s] = Math.min(into.serviceStarts[s] ?? t, t);
     for (const [s, n] of Object.entries(from.serviceAlerts)) into.serviceAlerts[s] = (into.serviceAlerts[s] ?? 0) + n;
     for (const c of from.clusters) if (!into.clusters.includes(c)) into.clusters.push(c);
