@@ -27,6 +27,15 @@ const BurstSpec = Type.Object(
   },
   { additionalProperties: false },
 );
+const TextSpec = Type.Object(
+  {
+    type: Type.Literal('text'),
+    threshold: Score,
+    score: Score,
+    max_age: DurationString,
+  },
+  { additionalProperties: false },
+);
 const LabelsSpec = Type.Object(
   {
     type: Type.Literal('labels'),
@@ -47,17 +56,25 @@ export const PipelineFileSchema = Type.Object(
     ticket_window: DurationString,
     // Checked per type below, so that a message names the field of the one type the entry claims to be.
     correlators: Type.Array(
-      Type.Object({ type: Type.Union([Type.Literal('topology'), Type.Literal('burst'), Type.Literal('labels')]) }, { additionalProperties: true }),
+      Type.Object(
+        { type: Type.Union([Type.Literal('topology'), Type.Literal('burst'), Type.Literal('text'), Type.Literal('labels')]) },
+        { additionalProperties: true },
+      ),
       { minItems: 1 },
     ),
   },
   { additionalProperties: false },
 );
-type CorrelatorFile = Static<typeof TopologySpec> | Static<typeof BurstSpec> | Static<typeof LabelsSpec>;
+type CorrelatorFile = Static<typeof TopologySpec> | Static<typeof BurstSpec> | Static<typeof TextSpec> | Static<typeof LabelsSpec>;
 export type PipelineFile = Omit<Static<typeof PipelineFileSchema>, 'correlators'> & { correlators: CorrelatorFile[] };
 
 const checkFile = compileSchema(PipelineFileSchema);
-const checkSpec = { topology: compileSchema(TopologySpec), burst: compileSchema(BurstSpec), labels: compileSchema(LabelsSpec) } as const;
+const checkSpec = {
+  topology: compileSchema(TopologySpec),
+  burst: compileSchema(BurstSpec),
+  text: compileSchema(TextSpec),
+  labels: compileSchema(LabelsSpec),
+} as const;
 
 /** Checks a pipeline file: the file's shape, then each correlator against the schema of its `type`. */
 export function checkPipelineFile(value: unknown, root: string): string | null {
@@ -90,6 +107,8 @@ export function toPipeline(f: PipelineFile, file: string): PipelineOptions {
         };
       case 'burst':
         return { type: 'burst', minEntities: c.min_entities, windowMs: ms(c.window), score: c.score };
+      case 'text':
+        return { type: 'text', threshold: c.threshold, score: c.score, maxAgeMs: ms(c.max_age) };
       case 'labels':
         return { type: 'labels', groupBy: c.group_by, windowMs: ms(c.window), score: c.score, maxAgeMs: ms(c.max_age) };
     }

@@ -4,6 +4,8 @@ import type { IncidentRecord, IncidentStore } from './incident-store.js';
 import type { CorrelatorSpec, PipelineOptions } from './options.js';
 import type { TopologyIndex } from './topology-index.js';
 import type { BurstTracker } from './burst-tracker.js';
+import type { TextMemory } from './text-memory.js';
+import type { SparseVector } from './text/index.js';
 
 /** An alert with what binding found for it: the correlators' input. */
 export interface BoundAlert {
@@ -16,6 +18,8 @@ export interface BoundAlert {
   readonly group: string;
   /** The alert is about a node (a topology entity of kind node, or a node named by its labels). */
   readonly nodeLevel: boolean;
+  /** Its text (alertname, summary, description) as a TF-IDF vector. */
+  readonly text: SparseVector;
 }
 
 /** Why an alert belongs to an incident, and how strongly (0–1). Goes on the timeline verbatim. */
@@ -44,6 +48,7 @@ export interface Correlator {
 export interface CorrelatorContext {
   readonly topology: TopologyIndex;
   readonly bursts: BurstTracker;
+  readonly text: TextMemory;
 }
 
 /** Builds the correlators of a pipeline, in its order. */
@@ -57,6 +62,8 @@ function createCorrelator(spec: CorrelatorSpec, ctx: CorrelatorContext): Correla
       return createTopologyCorrelator(spec, ctx.topology);
     case 'burst':
       return createBurstCorrelator(spec, ctx.bursts);
+    case 'text':
+      return createTextCorrelator(spec, ctx.text);
     case 'labels':
       return createLabelsCorrelator(spec);
   }
@@ -176,6 +183,29 @@ export function createTopologyCorrelator(
         }
       }
       return best;
+    },
+  };
+}
+
+/**
+ * Text similarity: an alert whose words (TF-IDF over alertname, summary and description) resemble an open
+ * incident's alerts joins it, e.g. many unrelated services whose certificates from one issuer expire together.
+ * Never across clusters.
+ */
+export function createTextCorrelator(spec: Extract<CorrelatorSpec, { type: 'text' }>, text: TextMemory): Correlator {
+  return {
+    name: 'text',
+    bridges: false,
+    candidates(alert, incidents) {
+      return incidents.openIncidents();
+    },
+    score(alert, incident, at) {
+      if (Math.abs(at - incident.openedAt) > spec.maxAgeMs) return null;
+      const cluster = alert.record.labels['cluster'];
+      if (cluster !== undefined && incident.clusters.length > 0 && !incident.clusters.includes(cluster)) return null;
+      const sim = text.similarity(incident.id, alert.text);
+      if (sim < spec.threshold) return null;
+      return { score: spec.score, reason: `text like its alerts (cosine ${sim.toFixed(2)})` };
     },
   };
 }

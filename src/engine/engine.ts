@@ -100,7 +100,7 @@ export class Engine {
     this.topology = new TopologyIndex(opts.topology);
     this.binder = new Binder(this.topology, opts.topology.entities);
     this.bursts = new BurstTracker(burstWindow(opts));
-    this.correlators = createCorrelators(opts.pipeline, { topology: this.topology, bursts: this.bursts });
+    this.correlators = createCorrelators(opts.pipeline, { topology: this.topology, bursts: this.bursts, text: this.text });
     this.groupBy = labelsGroupBy(opts);
   }
 
@@ -289,6 +289,7 @@ export class Engine {
       inTopology: binding.inTopology,
       group: groupKey(record.labels, this.groupBy),
       nodeLevel: binding.kind === 'node',
+      text: this.text.observeAlert(record.labels, record.annotations),
     };
     // Correlation time is when the alert started, not when it reached us (a restarted ruler re-sends everything).
     const startedAt = record.status === 'firing' ? Math.min(record.startsAt, now) : (record.endsAt as number);
@@ -341,7 +342,7 @@ export class Engine {
     }
     record.incidentId = inc.id;
     inc.alerts.push(record.fingerprint);
-    this.text.addToIncident(inc.id, this.text.observeAlert(record.labels, record.annotations));
+    this.text.addToIncident(inc.id, bound.text);
     this.incidents.raiseSeverity(inc, toSeverity(record.labels, this.opts.severity));
     const entitiesBefore = inc.entities.length;
     if (binding.entity !== null) this.incidents.touchEntity(inc, binding.entity, startedAt, severityRank(toSeverity(record.labels, this.opts.severity)));

@@ -71,6 +71,8 @@ export class IncidentStore {
   readonly incidents = new Map<string, IncidentRecord>();
   private readonly openByEntity = new Map<string, Set<string>>();
   private readonly openByGroup = new Map<string, Set<string>>();
+  /** Open incidents, in creation order. */
+  private readonly open_ = new Set<string>();
   private seq = 0;
 
   constructor(private readonly maxTimelineEntries: number) {}
@@ -82,6 +84,11 @@ export class IncidentStore {
   /** Open incidents holding the entity, oldest first. */
   openWithEntity(entity: string): IncidentRecord[] {
     return this.lookup(this.openByEntity.get(entity));
+  }
+
+  /** Every open incident, oldest first. */
+  openIncidents(): IncidentRecord[] {
+    return this.lookup(this.open_);
   }
 
   openWithGroup(group: string): IncidentRecord[] {
@@ -118,6 +125,7 @@ export class IncidentStore {
       burst: null,
     };
     this.incidents.set(id, inc);
+    this.open_.add(id);
     this.note(inc, { at, type: 'opened', message: `incident opened at ${formatInstant(at)}` });
     return inc;
   }
@@ -169,6 +177,8 @@ export class IncidentStore {
     for (const e of from.entities) removeFrom(this.openByEntity, e, from.id);
     for (const g of from.groups) removeFrom(this.openByGroup, g, from.id);
     this.incidents.delete(from.id);
+    this.open_.delete(from.id);
+    if (into.status === 'open') this.open_.add(into.id);
   }
 
   raiseSeverity(inc: IncidentRecord, s: Severity): void {
@@ -177,6 +187,7 @@ export class IncidentStore {
 
   resolve(inc: IncidentRecord, at: Instant): void {
     inc.status = 'resolved';
+    this.open_.delete(inc.id);
     inc.resolvedAt = Math.max(at, inc.openedAt);
     for (const e of inc.entities) removeFrom(this.openByEntity, e, inc.id);
     for (const g of inc.groups) removeFrom(this.openByGroup, g, inc.id);
@@ -185,6 +196,7 @@ export class IncidentStore {
 
   reopen(inc: IncidentRecord, at: Instant, why: string): void {
     inc.status = 'open';
+    this.open_.add(inc.id);
     inc.resolvedAt = null;
     for (const e of inc.entities) addTo(this.openByEntity, e, inc.id);
     for (const g of inc.groups) addTo(this.openByGroup, g, inc.id);
@@ -211,10 +223,12 @@ export class IncidentStore {
     this.incidents.clear();
     this.openByEntity.clear();
     this.openByGroup.clear();
+    this.open_.clear();
     this.seq = seq;
     for (const r of records) {
       this.incidents.set(r.id, r);
       if (r.status !== 'open') continue;
+      this.open_.add(r.id);
       for (const e of r.entities) addTo(this.openByEntity, e, r.id);
       for (const g of r.groups) addTo(this.openByGroup, g, r.id);
     }

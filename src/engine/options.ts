@@ -32,6 +32,14 @@ export type CorrelatorSpec =
       readonly score: number;
     }
   | {
+      readonly type: 'text';
+      /** The least TF-IDF cosine between the alert and an incident's alerts that counts. */
+      readonly threshold: number;
+      readonly score: number;
+      /** Joins only incidents younger than this. */
+      readonly maxAgeMs: number;
+    }
+  | {
       readonly type: 'labels';
       /** Alerts bound to no entity group by these labels, within the window. */
       readonly groupBy: readonly string[];
@@ -72,6 +80,7 @@ export const DEFAULT_PIPELINE: PipelineOptions = Object.freeze({
   correlators: Object.freeze([
     Object.freeze({ type: 'topology', windowMs: 20 * 60_000, sameEntity: 1, dependsOnFailing: 0.9, failingDependsOn: 0.8, maxAgeMs: 30 * 60_000 }),
     Object.freeze({ type: 'burst', minEntities: 6, windowMs: 60_000, score: 0.7 }),
+    Object.freeze({ type: 'text', threshold: 0.8, score: 0.55, maxAgeMs: 30 * 60_000 }),
     Object.freeze({ type: 'labels', groupBy: Object.freeze(['cluster', 'namespace']), windowMs: 5 * 60_000, score: 0.5, maxAgeMs: 30 * 60_000 }),
   ]) as readonly CorrelatorSpec[],
   joinThreshold: 0.5,

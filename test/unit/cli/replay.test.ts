@@ -46,7 +46,8 @@ describe('stormcell replay', () => {
       openedAt: '2026-03-01T10:01:00.000Z',
       resolvedAt: '2026-03-01T10:06:10.000Z',
       tickets: ['SUP-7'],
-      rootCause: { entity: 'db/orders', score: 1 },
+      // The checkout deploy 3m before is the best suspect, so its service is the cause, though orders-db is upstream.
+      rootCause: { entity: 'svc/checkout' },
     });
     expect(inc.alerts.map((x: any) => x.fingerprint)).toEqual([
       fingerprint({ alertname: 'HighErrorRate', service: 'checkout', severity: 'critical' }),

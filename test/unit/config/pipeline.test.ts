@@ -19,7 +19,7 @@ describe('pipelines', () => {
 
   it('refuses an unknown correlator type with file and path', async () => {
     await expect(loadConfig(FIXTURES + "bad-pipeline")).rejects.toThrow(
-      /^pipeline\.yaml: correlators\[0\]\.type: expected one of "topology", "burst", "labels", got "magic"$/,
+      /^pipeline\.yaml: correlators\[0\]\.type: expected one of "topology", "burst", "text", "labels", got "magic"$/,
     );
   });
 });

@@ -48,7 +48,7 @@ describe('Binder', () => {
     ['a cluster-wide alert, to the cluster', { alertname: 'KubeAPIErrorBudgetBurn', cluster: 'eu-1' }, 'cluster/eu-1', 'labels'],
   ])('binds %s', (_what, labels, entity, via) => {
     const b = binder.bind(labels);
-    expect(b).toEqual({ entity, inTopology: true, via });
+    expect(b).toEqual({ entity, inTopology: true, via, kind: TOPOLOGY.entities.find((e) => e.id === entity)?.kind });
   });
 
   it('a service-level entity never loses to the cluster entity that also matches', () => {
@@ -60,9 +60,10 @@ describe('Binder', () => {
       entity: '{cluster="ap-1", namespace="api", workload="api"}',
       inTopology: false,
       via: 'pod=api',
+      kind: 'workload',
     });
     expect(binder.bind({ alertname: 'NodeDown', cluster: 'ap-1', instance: 'ap-1-n9:9100', job: 'node-exporter' }).entity).toBe('{cluster="ap-1", node="ap-1-n9"}');
-    expect(binder.bind({ alertname: 'Watchdog' })).toEqual({ entity: null, inTopology: false, via: 'none' });
+    expect(binder.bind({ alertname: 'Watchdog' })).toEqual({ entity: null, inTopology: false, via: 'none', kind: null });
   });
 
   it('exporter names are not identities', () => {

@@ -264,3 +264,24 @@ describe('Engine correlation (pipeline)', () => {
     expect(groups(e)).toEqual([['DiskAlmostFull'], ['HighErrorRate']]);
   });
 });
+
+describe('Engine text correlation', () => {
+  const T: Topology = {
+    entities: ['shop', 'search', 'auth', 'billing'].map((s) => ({ id: `svc/${s}`, kind: 'service', labels: { service: s, cluster: 'eu-1' } })),
+    relations: [],
+  };
+  const cert = (ts: number, service: string, cluster = 'eu-1') =>
+    alert(ts, { alertname: 'CertificateExpiringSoon', service, cluster, severity: 'warning' }, {
+      annotations: { summary: `Certificate of ${service}.example.com issued by Example Issuing CA G2 expires in 2 days`, description: 'cert-manager has not renewed the certificate issued by Example Issuing CA G2' },
+    });
+
+  it('groups alerts of unrelated services whose texts say the same thing, within one cluster', () => {
+    const e = engineWith({}, T);
+    push(e, cert(at('10:00:00'), 'shop'), cert(at('10:02:00'), 'search'), cert(at('10:03:00'), 'auth'));
+    push(e, alert(at('10:04:00'), { alertname: 'HighErrorRate', service: 'billing', cluster: 'eu-1' }, { annotations: { summary: 'billing 5xx above 5%' } }));
+    push(e, cert(at('10:05:00'), 'billing', 'us-1'));
+    expect(groups(e)).toEqual([['CertificateExpiringSoon', 'CertificateExpiringSoon', 'CertificateExpiringSoon'], ['HighErrorRate'], ['CertificateExpiringSoon']]);
+    const t = e.incidentWithTimeline(e.incidentDocs()[0]!.id)!.timeline.filter((x) => x.type === 'alert-attached');
+    expect(t[1]!.reason).toMatch(/^text like its alerts \(cosine 0\.\d\d\)$/);
+  });
+});
