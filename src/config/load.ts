@@ -58,12 +58,12 @@ export async function loadConfig(dir: string, opts: LoadOptions = {}): Promise<C
 async function loadPipeline(configDir: string, pipelineFile: string | undefined) {
   if (pipelineFile === undefined) {
     const f = (await readYamlFile(configDir, 'pipeline.yaml', checkPipelineFile)) as PipelineFile | undefined;
-    return f === undefined ? DEFAULT_PIPELINE : toPipeline(f, 'pipeline.yaml');
+    return f === undefined ? DEFAULT_PIPELINE : toPipeline(f, 'pipeline.yaml', configDir);
   }
   const file = resolve(pipelineFile);
   const f = (await readYamlFile(dirname(file), basename(file), checkPipelineFile)) as PipelineFile | undefined;
   if (f === undefined) throw new ConfigError(`pipeline file ${pipelineFile} does not exist`);
-  return toPipeline(f, basename(file));
+  return toPipeline(f, basename(file), dirname(file));
 }
 
 function deepFreeze<T>(v: T): T {

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
+import { parseKmeansModel, type KmeansModel } from '../engine/cluster/index.js';
 import { ConfigError } from '../errors.js';
 import type { CorrelatorSpec, PipelineOptions } from '../engine/index.js';
 import { compileSchema } from '../model/schema.js';
@@ -36,6 +39,16 @@ const TextSpec = Type.Object(
   },
   { additionalProperties: false },
 );
+const KmeansSpec = Type.Object(
+  {
+    type: Type.Literal('kmeans'),
+    model: Type.String({ minLength: 1, expected: 'a model file path, relative to the pipeline file' }),
+    window: DurationString,
+    score: Score,
+    max_age: DurationString,
+  },
+  { additionalProperties: false },
+);
 const LabelsSpec = Type.Object(
   {
     type: Type.Literal('labels'),
@@ -57,7 +70,15 @@ export const PipelineFileSchema = Type.Object(
     // Checked per type below, so that a message names the field of the one type the entry claims to be.
     correlators: Type.Array(
       Type.Object(
-        { type: Type.Union([Type.Literal('topology'), Type.Literal('burst'), Type.Literal('text'), Type.Literal('labels')]) },
+        {
+          type: Type.Union([
+            Type.Literal('topology'),
+            Type.Literal('burst'),
+            Type.Literal('text'),
+            Type.Literal('kmeans'),
+            Type.Literal('labels'),
+          ]),
+        },
         { additionalProperties: true },
       ),
       { minItems: 1 },
@@ -65,7 +86,12 @@ export const PipelineFileSchema = Type.Object(
   },
   { additionalProperties: false },
 );
-type CorrelatorFile = Static<typeof TopologySpec> | Static<typeof BurstSpec> | Static<typeof TextSpec> | Static<typeof LabelsSpec>;
+type CorrelatorFile =
+  | Static<typeof TopologySpec>
+  | Static<typeof BurstSpec>
+  | Static<typeof TextSpec>
+  | Static<typeof KmeansSpec>
+  | Static<typeof LabelsSpec>;
 export type PipelineFile = Omit<Static<typeof PipelineFileSchema>, 'correlators'> & { correlators: CorrelatorFile[] };
 
 const checkFile = compileSchema(PipelineFileSchema);
@@ -73,6 +99,7 @@ const checkSpec = {
   topology: compileSchema(TopologySpec),
   burst: compileSchema(BurstSpec),
   text: compileSchema(TextSpec),
+  kmeans: compileSchema(KmeansSpec),
   labels: compileSchema(LabelsSpec),
 } as const;
 
@@ -89,8 +116,11 @@ export function checkPipelineFile(value: unknown, root: string): string | null {
   return null;
 }
 
-/** Converts a checked pipeline file into engine options; `name` is the file name for messages. */
-export function toPipeline(f: PipelineFile, file: string): PipelineOptions {
+/**
+ * Converts a checked pipeline file into engine options; `file` names it in messages, and a k-means model path is
+ * read relative to `baseDir` (the pipeline file's directory).
+ */
+export function toPipeline(f: PipelineFile, file: string, baseDir: string): PipelineOptions {
   const seen = new Set<string>();
   const correlators = f.correlators.map((c, i): CorrelatorSpec => {
     if (seen.has(c.type)) throw new ConfigError(`${file}: correlators[${i}].type: ${JSON.stringify(c.type)} is listed twice`);
@@ -109,6 +139,8 @@ export function toPipeline(f: PipelineFile, file: string): PipelineOptions {
         return { type: 'burst', minEntities: c.min_entities, windowMs: ms(c.window), score: c.score };
       case 'text':
         return { type: 'text', threshold: c.threshold, score: c.score, maxAgeMs: ms(c.max_age) };
+      case 'kmeans':
+        return { type: 'kmeans', model: readModel(resolve(baseDir, c.model), `${file}: correlators[${i}].model`), windowMs: ms(c.window), score: c.score, maxAgeMs: ms(c.max_age) };
       case 'labels':
         return { type: 'labels', groupBy: c.group_by, windowMs: ms(c.window), score: c.score, maxAgeMs: ms(c.max_age) };
     }
@@ -120,6 +152,20 @@ export function toPipeline(f: PipelineFile, file: string): PipelineOptions {
     deployLookbackMs: ms(f.deploy_lookback),
     ticketWindowMs: ms(f.ticket_window),
   };
+}
+
+function readModel(path: string, where: string): KmeansModel {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`${where}: cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    return parseKmeansModel(raw);
+  } catch (err) {
+    throw new ConfigError(`${where}: ${path}: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 function ms(s: string): number {

@@ -6,6 +6,7 @@ import type { TopologyIndex } from './topology-index.js';
 import type { BurstTracker } from './burst-tracker.js';
 import type { TextMemory } from './text-memory.js';
 import type { SparseVector } from './text/index.js';
+import { alertFeatures, assignCluster } from './cluster/index.js';
 
 /** An alert with what binding found for it: the correlators' input. */
 export interface BoundAlert {
@@ -18,8 +19,9 @@ export interface BoundAlert {
   readonly group: string;
   /** The alert is about a node (a topology entity of kind node, or a node named by its labels). */
   readonly nodeLevel: boolean;
-  /** Its text (alertname, summary, description) as a TF-IDF vector. */
+  /** Its text (alertname, summary, description) as a TF-IDF vector, and the tokens it came from. */
   readonly text: SparseVector;
+  readonly tokens: readonly string[];
 }
 
 /** Why an alert belongs to an incident, and how strongly (0–1). Goes on the timeline verbatim. */
@@ -64,6 +66,8 @@ function createCorrelator(spec: CorrelatorSpec, ctx: CorrelatorContext): Correla
       return createBurstCorrelator(spec, ctx.bursts);
     case 'text':
       return createTextCorrelator(spec, ctx.text);
+    case 'kmeans':
+      return createKmeansCorrelator(spec);
     case 'labels':
       return createLabelsCorrelator(spec);
   }
@@ -206,6 +210,35 @@ export function createTextCorrelator(spec: Extract<CorrelatorSpec, { type: 'text
       const sim = text.similarity(incident.id, alert.text);
       if (sim < spec.threshold) return null;
       return { score: spec.score, reason: `text like its alerts (cosine ${sim.toFixed(2)})` };
+    },
+  };
+}
+
+/** The k-means cluster of an alert, under a model. */
+export function kmeansClusterOf(alert: BoundAlert, spec: Extract<CorrelatorSpec, { type: 'kmeans' }>): number {
+  return assignCluster(spec.model, alertFeatures(alert.tokens, alert.record.labels, spec.model.dims));
+}
+
+/**
+ * k-means, where topology and text say nothing: alerts that a model trained on past captures puts in the same
+ * cluster (the same kind of trouble) and that start close together in one k8s cluster join. Its kinds are kept on
+ * each incident (`kinds`) by the engine.
+ */
+export function createKmeansCorrelator(spec: Extract<CorrelatorSpec, { type: 'kmeans' }>): Correlator {
+  return {
+    name: 'kmeans',
+    bridges: false,
+    candidates(alert, incidents) {
+      return incidents.openIncidents();
+    },
+    score(alert, incident, at) {
+      if (Math.abs(at - incident.openedAt) > spec.maxAgeMs) return null;
+      const cluster = alert.record.labels['cluster'];
+      if (cluster !== undefined && incident.clusters.length > 0 && !incident.clusters.includes(cluster)) return null;
+      const kind = String(kmeansClusterOf(alert, spec));
+      const last = incident.kinds[kind];
+      if (last === undefined || Math.abs(at - last) > spec.windowMs) return null;
+      return { score: spec.score, reason: `same k-means cluster ${kind}` };
     },
   };
 }

@@ -15,14 +15,14 @@ import { AlertStore, type AlertRecord } from './alert-store.js';
 import { addSuspect, findRootCause, servicesOf, suspectDeploy } from './cause.js';
 import { Binder } from './bind.js';
 import { BurstTracker } from './burst-tracker.js';
-import { clusterOf, createCorrelators, propose, type BoundAlert, type Correlator } from './correlate.js';
+import { clusterOf, createCorrelators, kmeansClusterOf, propose, type BoundAlert, type Correlator } from './correlate.js';
 import { IncidentStore, type IncidentRecord } from './incident-store.js';
-import type { EngineOptions } from './options.js';
+import type { CorrelatorSpec, EngineOptions } from './options.js';
 import { toIncidentDoc, toTimeline } from './render.js';
 import { toSeverity } from './severity.js';
 import { TICKET_LINK_THRESHOLD, scoreTicket, ticketClusters } from './ticket-linker.js';
 import { TextMemory, type TextMemoryState } from './text-memory.js';
-import { ticketText } from './text/index.js';
+import { ticketText, type SparseVector } from './text/index.js';
 import { TopologyIndex } from './topology-index.js';
 
 /** A change the runner turns into I/O (notifications, the incident feed). */
@@ -92,6 +92,7 @@ export class Engine {
   private readonly groupBy: readonly string[];
   private readonly bursts: BurstTracker;
   private readonly text = new TextMemory();
+  private readonly kmeans: Extract<CorrelatorSpec, { type: 'kmeans' }> | undefined;
   private lastPruneAt: Instant | null = null;
 
   constructor(private readonly opts: EngineOptions) {
@@ -102,6 +103,7 @@ export class Engine {
     this.bursts = new BurstTracker(burstWindow(opts));
     this.correlators = createCorrelators(opts.pipeline, { topology: this.topology, bursts: this.bursts, text: this.text });
     this.groupBy = labelsGroupBy(opts);
+    this.kmeans = opts.pipeline.correlators.find((c): c is Extract<CorrelatorSpec, { type: 'kmeans' }> => c.type === 'kmeans');
   }
 
   /** Restores an engine from a snapshot taken with the same options. */
@@ -289,7 +291,7 @@ export class Engine {
       inTopology: binding.inTopology,
       group: groupKey(record.labels, this.groupBy),
       nodeLevel: binding.kind === 'node',
-      text: this.text.observeAlert(record.labels, record.annotations),
+      ...textOf(this.text.observeAlert(record.labels, record.annotations)),
     };
     // Correlation time is when the alert started, not when it reached us (a restarted ruler re-sends everything).
     const startedAt = record.status === 'firing' ? Math.min(record.startsAt, now) : (record.endsAt as number);
@@ -343,6 +345,10 @@ export class Engine {
     record.incidentId = inc.id;
     inc.alerts.push(record.fingerprint);
     this.text.addToIncident(inc.id, bound.text);
+    if (this.kmeans !== undefined) {
+      const kind = String(kmeansClusterOf(bound, this.kmeans));
+      inc.kinds[kind] = Math.max(inc.kinds[kind] ?? startedAt, startedAt);
+    }
     this.incidents.raiseSeverity(inc, toSeverity(record.labels, this.opts.severity));
     const entitiesBefore = inc.entities.length;
     if (binding.entity !== null) this.incidents.touchEntity(inc, binding.entity, startedAt, severityRank(toSeverity(record.labels, this.opts.severity)));
@@ -563,6 +569,10 @@ export class Engine {
     if (inc === undefined) throw new Error(`invariant: alert ${record.fingerprint} has no incident`);
     return inc;
   }
+}
+
+function textOf(o: { tokens: string[]; vector: SparseVector }): { text: SparseVector; tokens: string[] } {
+  return { text: o.vector, tokens: o.tokens };
 }
 
 /** An incident needs this many alerts (and the deployed service one fewer) before a deploy is named for it. */

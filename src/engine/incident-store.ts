@@ -49,6 +49,8 @@ export interface IncidentRecord {
   entityStarts: Record<string, Instant>;
   /** Per entity, the worst severity rank (1 = sev1) of its alerts here. */
   entitySeverity: Record<string, number>;
+  /** Per k-means cluster (when the pipeline has one), when an alert of it last started here. */
+  kinds: Record<string, Instant>;
   /** Per grouping key, when an alert with it last started firing here. */
   groupStarts: Record<string, Instant>;
   tickets: string[];
@@ -115,6 +117,7 @@ export class IncidentStore {
       clusters: [],
       entityStarts: {},
       entitySeverity: {},
+      kinds: {},
       groupStarts: {},
       tickets: [],
       suspectedDeploys: [],
@@ -156,6 +159,7 @@ export class IncidentStore {
   merge(into: IncidentRecord, from: IncidentRecord, at: Instant, reason: string, score: number): void {
     for (const e of from.entities) this.touchEntity(into, e, from.entityStarts[e] ?? at, from.entitySeverity[e] ?? 4);
     for (const g of from.groups) this.touchGroup(into, g, from.groupStarts[g] ?? at);
+    for (const [k, t] of Object.entries(from.kinds)) into.kinds[k] = Math.max(into.kinds[k] ?? t, t);
     for (const s of from.services) if (into.serviceStarts[s] === undefined) into.services.push(s);
     for (const [s, t] of Object.entries(from.serviceStarts)) into.serviceStarts[s] = Math.min(into.serviceStarts[s] ?? t, t);
     for (const [s, n] of Object.entries(from.serviceAlerts)) into.serviceAlerts[s] = (into.serviceAlerts[s] ?? 0) + n;

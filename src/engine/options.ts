@@ -1,4 +1,5 @@
 import type { Severity, Topology } from '../model/index.js';
+import type { KmeansModel } from './cluster/index.js';
 import { EMPTY_TOPOLOGY } from '../model/index.js';
 
 /** How alert severities map onto incident severities. */
@@ -37,6 +38,15 @@ export type CorrelatorSpec =
       readonly threshold: number;
       readonly score: number;
       /** Joins only incidents younger than this. */
+      readonly maxAgeMs: number;
+    }
+  | {
+      readonly type: 'kmeans';
+      /** The trained model (models/kmeans.json), read by the config loader. */
+      readonly model: KmeansModel;
+      /** Alerts of the same k-means cluster whose starts are this close are one fault... */
+      readonly windowMs: number;
+      readonly score: number;
       readonly maxAgeMs: number;
     }
   | {

@@ -18,10 +18,10 @@ export class TextMemory {
   private readonly centroids = new Map<string, Centroid>();
 
   /** Tokenizes and vectorizes an alert's text, counting it as a document. */
-  observeAlert(labels: LabelSet, annotations: LabelSet): SparseVector {
+  observeAlert(labels: LabelSet, annotations: LabelSet): { tokens: string[]; vector: SparseVector } {
     const tokens = this.tokenizer.tokenize(alertText(labels, annotations));
     this.index.add(tokens);
-    return this.index.vector(tokens);
+    return { tokens, vector: this.index.vector(tokens) };
   }
 
   /** Vectorizes any text (a ticket) without counting it as a document. */

@@ -19,7 +19,17 @@ describe('pipelines', () => {
 
   it('refuses an unknown correlator type with file and path', async () => {
     await expect(loadConfig(FIXTURES + "bad-pipeline")).rejects.toThrow(
-      /^pipeline\.yaml: correlators\[0\]\.type: expected one of "topology", "burst", "text", "labels", got "magic"$/,
+      /^pipeline\.yaml: correlators\[0\]\.type: expected one of "topology", "burst", "text", "kmeans", "labels", got "magic"$/,
     );
+  });
+
+  it('reads a k-means model relative to the pipeline file, and names a missing one', async () => {
+    await expect(loadConfig(FIXTURES + 'bad-kmeans')).rejects.toThrow(/^pipeline\.yaml: correlators\[0\]\.model: cannot read .*nope\.json: /);
+  });
+
+  it('pipelines/kmeans.yaml loads with the shipped model', async () => {
+    const c = await loadConfig(FIXTURES + 'good', { pipelineFile: ROOT + 'pipelines/kmeans.yaml' });
+    const km = c.engine.pipeline.correlators.find((x) => x.type === 'kmeans');
+    expect(km?.type === 'kmeans' && km.model.k).toBe(16);
   });
 });
