@@ -204,14 +204,19 @@ export function createTextCorrelator(spec: Extract<CorrelatorSpec, { type: 'text
       return incidents.openIncidents();
     },
     score(alert, incident, at) {
-      if (Math.abs(at - incident.openedAt) > spec.maxAgeMs) return null;
-      const cluster = alert.record.labels['cluster'];
-      if (cluster !== undefined && incident.clusters.length > 0 && !incident.clusters.includes(cluster)) return null;
+      if (!youngInSameCluster(alert, incident, at, spec.maxAgeMs)) return null;
       const sim = text.similarity(incident.id, alert.text);
       if (sim < spec.threshold) return null;
       return { score: spec.score, reason: `text like its alerts (cosine ${sim.toFixed(2)})` };
     },
   };
+}
+
+/** For the correlators that look at every open incident: a young incident, not in another k8s cluster. */
+function youngInSameCluster(alert: BoundAlert, incident: IncidentRecord, at: Instant, maxAgeMs: number): boolean {
+  if (Math.abs(at - incident.openedAt) > maxAgeMs) return false;
+  const cluster = alert.record.labels['cluster'];
+  return cluster === undefined || incident.clusters.length === 0 || incident.clusters.includes(cluster);
 }
 
 /** The k-means cluster of an alert, under a model. */
@@ -232,9 +237,7 @@ export function createKmeansCorrelator(spec: Extract<CorrelatorSpec, { type: 'km
       return incidents.openIncidents();
     },
     score(alert, incident, at) {
-      if (Math.abs(at - incident.openedAt) > spec.maxAgeMs) return null;
-      const cluster = alert.record.labels['cluster'];
-      if (cluster !== undefined && incident.clusters.length > 0 && !incident.clusters.includes(cluster)) return null;
+      if (!youngInSameCluster(alert, incident, at, spec.maxAgeMs)) return null;
       const kind = String(kmeansClusterOf(alert, spec));
       const last = incident.kinds[kind];
       if (last === undefined || Math.abs(at - last) > spec.windowMs) return null;
