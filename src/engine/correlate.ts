@@ -201,7 +201,9 @@ export function createTextCorrelator(spec: Extract<CorrelatorSpec, { type: 'text
     name: 'text',
     bridges: false,
     candidates(alert, incidents) {
-      return incidents.openIncidents();
+      // Text this alike nearly always shares the alert name; looking only there keeps a storm linear.
+      const name = alert.record.labels['alertname'];
+      return name === undefined ? [] : incidents.openWithName(name);
     },
     score(alert, incident, at) {
       if (!youngInSameCluster(alert, incident, at, spec.maxAgeMs)) return null;

@@ -345,6 +345,8 @@ export class Engine {
     record.incidentId = inc.id;
     inc.alerts.push(record.fingerprint);
     this.text.addToIncident(inc.id, bound.text);
+    const name = record.labels['alertname'];
+    if (name !== undefined) this.incidents.touchName(inc, name, startedAt);
     if (this.kmeans !== undefined) {
       const kind = String(kmeansClusterOf(bound, this.kmeans));
       inc.kinds[kind] = Math.max(inc.kinds[kind] ?? startedAt, startedAt);

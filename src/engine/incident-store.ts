@@ -49,6 +49,8 @@ export interface IncidentRecord {
   entityStarts: Record<string, Instant>;
   /** Per entity, the worst severity rank (1 = sev1) of its alerts here. */
   entitySeverity: Record<string, number>;
+  /** Per alertname, when an alert of that name last started here (text correlation looks no further). */
+  names: Record<string, Instant>;
   /** Per k-means cluster (when the pipeline has one), when an alert of it last started here. */
   kinds: Record<string, Instant>;
   /** Per grouping key, when an alert with it last started firing here. */
@@ -75,6 +77,7 @@ export class IncidentStore {
   private readonly openByGroup = new Map<string, Set<string>>();
   /** Open incidents, in creation order. */
   private readonly open_ = new Set<string>();
+  private readonly openByName = new Map<string, Set<string>>();
   private seq = 0;
 
   constructor(private readonly maxTimelineEntries: number) {}
@@ -91,6 +94,17 @@ export class IncidentStore {
   /** Every open incident, oldest first. */
   openIncidents(): IncidentRecord[] {
     return this.lookup(this.open_);
+  }
+
+  /** Open incidents holding an alert with this alertname, oldest first. */
+  openWithName(name: string): IncidentRecord[] {
+    return this.lookup(this.openByName.get(name));
+  }
+
+  /** Records that an alert named `name` started firing (or joined) at `at`. */
+  touchName(inc: IncidentRecord, name: string, at: Instant): void {
+    if (inc.names[name] === undefined && inc.status === 'open') addTo(this.openByName, name, inc.id);
+    if (!((inc.names[name] ?? -Infinity) >= at)) inc.names[name] = at;
   }
 
   openWithGroup(group: string): IncidentRecord[] {
@@ -118,6 +132,7 @@ export class IncidentStore {
       entityStarts: {},
       entitySeverity: {},
       kinds: {},
+      names: {},
       groupStarts: {},
       tickets: [],
       suspectedDeploys: [],
@@ -160,6 +175,7 @@ export class IncidentStore {
     for (const e of from.entities) this.touchEntity(into, e, from.entityStarts[e] ?? at, from.entitySeverity[e] ?? 4);
     for (const g of from.groups) this.touchGroup(into, g, from.groupStarts[g] ?? at);
     for (const [k, t] of Object.entries(from.kinds)) into.kinds[k] = Math.max(into.kinds[k] ?? t, t);
+    for (const [n, t] of Object.entries(from.names)) this.touchName(into, n, t);
     for (const s of from.services) if (into.serviceStarts[s] === undefined) into.services.push(s);
     for (const [s, t] of Object.entries(from.serviceStarts)) into.serviceStarts[s] = Math.min(into.serviceStarts[s] ?? t, t);
     for (const [s, n] of Object.entries(from.serviceAlerts)) into.serviceAlerts[s] = (into.serviceAlerts[s] ?? 0) + n;
@@ -180,6 +196,7 @@ export class IncidentStore {
     this.note(into, { at, type: 'merged', message: `merged ${from.id} (${from.alerts.length} alerts)`, reason, score });
     for (const e of from.entities) removeFrom(this.openByEntity, e, from.id);
     for (const g of from.groups) removeFrom(this.openByGroup, g, from.id);
+    for (const n of Object.keys(from.names)) removeFrom(this.openByName, n, from.id);
     this.incidents.delete(from.id);
     this.open_.delete(from.id);
     if (into.status === 'open') this.open_.add(into.id);
@@ -195,6 +212,7 @@ export class IncidentStore {
     inc.resolvedAt = Math.max(at, inc.openedAt);
     for (const e of inc.entities) removeFrom(this.openByEntity, e, inc.id);
     for (const g of inc.groups) removeFrom(this.openByGroup, g, inc.id);
+    for (const n of Object.keys(inc.names)) removeFrom(this.openByName, n, inc.id);
     this.note(inc, { at: inc.resolvedAt, type: 'resolved', message: 'all alerts resolved' });
   }
 
@@ -204,6 +222,7 @@ export class IncidentStore {
     inc.resolvedAt = null;
     for (const e of inc.entities) addTo(this.openByEntity, e, inc.id);
     for (const g of inc.groups) addTo(this.openByGroup, g, inc.id);
+    for (const n of Object.keys(inc.names)) addTo(this.openByName, n, inc.id);
     this.note(inc, { at, type: 'reopened', message: why });
   }
 
@@ -228,11 +247,13 @@ export class IncidentStore {
     this.openByEntity.clear();
     this.openByGroup.clear();
     this.open_.clear();
+    this.openByName.clear();
     this.seq = seq;
     for (const r of records) {
       this.incidents.set(r.id, r);
       if (r.status !== 'open') continue;
       this.open_.add(r.id);
+      for (const n of Object.keys(r.names)) addTo(this.openByName, n, r.id);
       for (const e of r.entities) addTo(this.openByEntity, e, r.id);
       for (const g of r.groups) addTo(this.openByGroup, g, r.id);
     }
