@@ -73,6 +73,9 @@ function createCorrelator(spec: CorrelatorSpec, ctx: CorrelatorContext): Correla
   }
 }
 
+/** How many of the newest open incidents of an alertname the text correlator compares an alert with. */
+const TEXT_CANDIDATES = 32;
+
 /** The severity rank of informational alerts (sev4). */
 const INFO_RANK = 4;
 
@@ -203,7 +206,7 @@ export function createTextCorrelator(spec: Extract<CorrelatorSpec, { type: 'text
     candidates(alert, incidents) {
       // Text this alike nearly always shares the alert name; looking only there keeps a storm linear.
       const name = alert.record.labels['alertname'];
-      return name === undefined ? [] : incidents.openWithName(name);
+      return name === undefined ? [] : incidents.openWithName(name, TEXT_CANDIDATES);
     },
     score(alert, incident, at) {
       if (!youngInSameCluster(alert, incident, at, spec.maxAgeMs)) return null;

@@ -77,7 +77,8 @@ export class IncidentStore {
   private readonly openByGroup = new Map<string, Set<string>>();
   /** Open incidents, in creation order. */
   private readonly open_ = new Set<string>();
-  private readonly openByName = new Map<string, Set<string>>();
+  /** Per alertname, its open incidents sorted by `seq`, so that "the newest few" means the same after a restore. */
+  private readonly openByName = new Map<string, IncidentRecord[]>();
   private seq = 0;
 
   constructor(private readonly maxTimelineEntries: number) {}
@@ -86,24 +87,26 @@ export class IncidentStore {
     return this.incidents.get(id);
   }
 
-  /** Open incidents holding the entity, oldest first. */
+  /** Open incidents holding the entity. */
   openWithEntity(entity: string): IncidentRecord[] {
     return this.lookup(this.openByEntity.get(entity));
   }
 
-  /** Every open incident, oldest first. */
+  /** Every open incident. */
   openIncidents(): IncidentRecord[] {
     return this.lookup(this.open_);
   }
 
-  /** Open incidents holding an alert with this alertname, oldest first. */
-  openWithName(name: string): IncidentRecord[] {
-    return this.lookup(this.openByName.get(name));
+  /** The newest `limit` open incidents holding an alert with this alertname, newest first. */
+  openWithName(name: string, limit: number): IncidentRecord[] {
+    const list = this.openByName.get(name);
+    if (list === undefined) return [];
+    return list.slice(Math.max(0, list.length - limit)).reverse();
   }
 
   /** Records that an alert named `name` started firing (or joined) at `at`. */
   touchName(inc: IncidentRecord, name: string, at: Instant): void {
-    if (inc.names[name] === undefined && inc.status === 'open') addTo(this.openByName, name, inc.id);
+    if (inc.names[name] === undefined && inc.status === 'open') insertBySeq(this.openByName, name, inc);
     if (!((inc.names[name] ?? -Infinity) >= at)) inc.names[name] = at;
   }
 
@@ -196,7 +199,7 @@ export class IncidentStore {
     this.note(into, { at, type: 'merged', message: `merged ${from.id} (${from.alerts.length} alerts)`, reason, score });
     for (const e of from.entities) removeFrom(this.openByEntity, e, from.id);
     for (const g of from.groups) removeFrom(this.openByGroup, g, from.id);
-    for (const n of Object.keys(from.names)) removeFrom(this.openByName, n, from.id);
+    for (const n of Object.keys(from.names)) removeBySeq(this.openByName, n, from);
     this.incidents.delete(from.id);
     this.open_.delete(from.id);
     if (into.status === 'open') this.open_.add(into.id);
@@ -212,7 +215,7 @@ export class IncidentStore {
     inc.resolvedAt = Math.max(at, inc.openedAt);
     for (const e of inc.entities) removeFrom(this.openByEntity, e, inc.id);
     for (const g of inc.groups) removeFrom(this.openByGroup, g, inc.id);
-    for (const n of Object.keys(inc.names)) removeFrom(this.openByName, n, inc.id);
+    for (const n of Object.keys(inc.names)) removeBySeq(this.openByName, n, inc);
     this.note(inc, { at: inc.resolvedAt, type: 'resolved', message: 'all alerts resolved' });
   }
 
@@ -222,7 +225,7 @@ export class IncidentStore {
     inc.resolvedAt = null;
     for (const e of inc.entities) addTo(this.openByEntity, e, inc.id);
     for (const g of inc.groups) addTo(this.openByGroup, g, inc.id);
-    for (const n of Object.keys(inc.names)) addTo(this.openByName, n, inc.id);
+    for (const n of Object.keys(inc.names)) insertBySeq(this.openByName, n, inc);
     this.note(inc, { at, type: 'reopened', message: why });
   }
 
@@ -253,7 +256,7 @@ export class IncidentStore {
       this.incidents.set(r.id, r);
       if (r.status !== 'open') continue;
       this.open_.add(r.id);
-      for (const n of Object.keys(r.names)) addTo(this.openByName, n, r.id);
+      for (const n of Object.keys(r.names)) insertBySeq(this.openByName, n, r);
       for (const e of r.entities) addTo(this.openByEntity, e, r.id);
       for (const g of r.groups) addTo(this.openByGroup, g, r.id);
     }
@@ -263,12 +266,32 @@ export class IncidentStore {
     return this.seq;
   }
 
+  /**
+   * The incidents of an index, in the index's order. Callers must not depend on that order (it differs after a
+   * restore): `propose` ranks candidates by score and then by `seq`, which is what keeps replay deterministic.
+   */
   private lookup(ids: Set<string> | undefined): IncidentRecord[] {
     if (ids === undefined) return [];
     const out: IncidentRecord[] = [];
     for (const id of ids) out.push(this.incidents.get(id) as IncidentRecord);
-    return out.sort((a, b) => a.seq - b.seq);
+    return out;
   }
+}
+
+function insertBySeq(m: Map<string, IncidentRecord[]>, k: string, inc: IncidentRecord): void {
+  let list = m.get(k);
+  if (list === undefined) m.set(k, (list = []));
+  let i = list.length;
+  while (i > 0 && (list[i - 1] as IncidentRecord).seq > inc.seq) i--;
+  if (list[i - 1] !== inc) list.splice(i, 0, inc);
+}
+
+function removeBySeq(m: Map<string, IncidentRecord[]>, k: string, inc: IncidentRecord): void {
+  const list = m.get(k);
+  if (list === undefined) return;
+  const i = list.indexOf(inc);
+  if (i >= 0) list.splice(i, 1);
+  if (list.length === 0) m.delete(k);
 }
 
 function addTo(m: Map<string, Set<string>>, k: string, id: string): void {
