@@ -9,10 +9,9 @@ import type {
   TicketEvent,
   TimelineEntry,
 } from '../model/index.js';
-import { SEVERITIES, formatDuration, severityRank } from '../model/index.js';
-
+import { SEVERITIES, severityRank } from '../model/index.js';
 import { AlertStore, type AlertRecord } from './alert-store.js';
-import { addSuspect, findRootCause, servicesOf, suspectDeploy } from './cause.js';
+import { addSuspect, servicesOf } from './cause.js';
 import { Binder } from './bind.js';
 import { BurstTracker } from './burst-tracker.js';
 import { clusterOf, createCorrelators, kmeansClusterOf, propose, type BoundAlert, type Correlator } from './correlate.js';
@@ -20,9 +19,10 @@ import { IncidentStore, type IncidentRecord } from './incident-store.js';
 import type { CorrelatorSpec, EngineOptions } from './options.js';
 import { toIncidentDoc, toTimeline } from './render.js';
 import { toSeverity } from './severity.js';
-import { TICKET_LINK_THRESHOLD, scoreTicket, ticketClusters } from './ticket-linker.js';
+import { TicketDesk } from './ticket-desk.js';
+import { DeployDesk } from './deploy-desk.js';
 import { TextMemory, type TextMemoryState } from './text-memory.js';
-import { ticketText, type SparseVector } from './text/index.js';
+import type { SparseVector } from './text/index.js';
 import { TopologyIndex } from './topology-index.js';
 
 /** A change the runner turns into I/O (notifications, the incident feed). */
@@ -76,9 +76,8 @@ export class Engine {
   private readonly topology: TopologyIndex;
   private readonly binder: Binder;
   private readonly correlators: readonly Correlator[];
-  private pendingTickets: TicketEvent[] = [];
-  private readonly linkedTickets = new Map<string, string>();
-  private recentDeploys: DeployEvent[] = [];
+  private readonly tickets: TicketDesk;
+  private readonly deploys: DeployDesk;
   private readonly counters: EngineStats = {
     requests: 0,
     alerts: 0,
@@ -103,6 +102,9 @@ export class Engine {
     this.bursts = new BurstTracker(burstWindow(opts));
     this.correlators = createCorrelators(opts.pipeline, { topology: this.topology, bursts: this.bursts, text: this.text });
     this.groupBy = labelsGroupBy(opts);
+    const desk = { incidents: this.incidents, text: this.text, emit: (id: string, change: 'updated') => this.emit(id, change) };
+    this.tickets = new TicketDesk(desk, opts.pipeline.ticketWindowMs);
+    this.deploys = new DeployDesk(desk, this.binder, this.topology, this.alerts.alerts, opts.pipeline.deployLookbackMs);
     this.kmeans = opts.pipeline.correlators.find((c): c is Extract<CorrelatorSpec, { type: 'kmeans' }> => c.type === 'kmeans');
   }
 
@@ -113,9 +115,9 @@ export class Engine {
     e.clock = state.clock;
     e.alerts.restore(state.alerts, state.expiryCursor);
     e.incidents.restore(state.incidents, state.incidentSeq);
-    e.pendingTickets = state.pendingTickets;
-    for (const [t, i] of state.linkedTickets) e.linkedTickets.set(t, i);
-    e.recentDeploys = state.recentDeploys;
+    e.tickets.pending = state.pendingTickets;
+    for (const [t, i] of state.linkedTickets) e.tickets.linked.set(t, i);
+    e.deploys.recent = state.recentDeploys;
     Object.assign(e.counters, state.stats);
     e.lastPruneAt = state.lastPruneAt;
     e.bursts.restore(state.bursts);
@@ -138,10 +140,12 @@ export class Engine {
           this.onAlert(ev, now);
           break;
         case 'ticket':
-          this.onTicket(ev, now);
+          this.counters.tickets++;
+          this.tickets.receive(ev, now);
           break;
         case 'deploy':
-          this.onDeploy(ev, now);
+          this.counters.deploys++;
+          this.deploys.receive(ev, now);
           break;
         case 'sli':
           // Burn-rate evaluation arrives with the SLO issue (#4); samples are counted so replay stats are honest.
@@ -194,9 +198,9 @@ export class Engine {
       alerts: [...this.alerts.alerts.values()],
       incidents: [...this.incidents.incidents.values()],
       incidentSeq: this.incidents.nextSeq(),
-      pendingTickets: this.pendingTickets,
-      linkedTickets: [...this.linkedTickets],
-      recentDeploys: this.recentDeploys,
+      pendingTickets: this.tickets.pending,
+      linkedTickets: [...this.tickets.linked],
+      recentDeploys: this.deploys.recent,
       stats: { ...this.counters },
       lastPruneAt: this.lastPruneAt,
       bursts: this.bursts.toJSON(),
@@ -238,7 +242,7 @@ export class Engine {
     for (const inc of this.incidents.incidents.values()) {
       if (inc.status !== 'resolved' || (inc.resolvedAt as number) >= horizon) continue;
       for (const fp of inc.alerts) this.alerts.remove(fp);
-      for (const t of inc.tickets) this.linkedTickets.delete(t);
+      for (const t of inc.tickets) this.tickets.linked.delete(t);
       this.text.forget(inc.id);
       this.incidents.remove(inc);
     }
@@ -365,11 +369,10 @@ export class Engine {
     const cluster = record.labels['cluster'];
     if (cluster !== undefined && !inc.clusters.includes(cluster)) inc.clusters.push(cluster);
     if (choice === undefined || (inc.entities.length !== entitiesBefore && worthRecomputing(inc.entities.length))) {
-      inc.rootCause = this.rootCauseOf(inc);
+      inc.rootCause = this.deploys.rootCauseOf(inc);
     }
-    this.linkPendingTickets(inc, now);
-    // Few deploys are recent at any time, and this runs for new alerts only, not re-sends.
-    for (const d of this.recentDeploys) this.considerDeploy(inc, d, now);
+    this.tickets.linkPending(inc, now);
+    this.deploys.considerRecent(inc, now);
     if (record.status === 'firing') {
       inc.firing++;
       this.bursts.add(clusterOf(bound), { at: startedAt, incident: inc.id, entity: binding.entity ?? record.fingerprint }, now);
@@ -380,12 +383,12 @@ export class Engine {
   private merge(into: IncidentRecord, from: IncidentRecord, now: Instant, reason: string, score: number): void {
     if (into.id === from.id) return;
     for (const fp of from.alerts) (this.alerts.get(fp) as AlertRecord).incidentId = into.id;
-    for (const t of from.tickets) this.linkedTickets.set(t, into.id);
+    for (const t of from.tickets) this.tickets.linked.set(t, into.id);
     for (const d of from.suspectedDeploys) addSuspect(into.suspectedDeploys, d);
     this.incidents.merge(into, from, now, reason, score);
     this.bursts.rename(from.id, into.id);
     this.text.merge(into.id, from.id);
-    into.rootCause = this.rootCauseOf(into);
+    into.rootCause = this.deploys.rootCauseOf(into);
     this.emit(from.id, 'merged');
   }
 
@@ -428,144 +431,6 @@ export class Engine {
     this.emit(inc.id, 'resolved');
   }
 
-  private onTicket(t: TicketEvent, now: Instant): void {
-    this.counters.tickets++;
-    const linked = this.linkedTickets.get(t.id);
-    if (linked !== undefined) {
-      const inc = this.incidents.get(linked) as IncidentRecord;
-      this.incidents.note(inc, { at: now, type: 'ticket-updated', message: `ticket ${t.id} is ${t.status}` });
-      this.emit(inc.id, 'updated');
-      return;
-    }
-    const tv = this.text.vector(ticketText(t.title, t.body));
-    const clusters = ticketClusters(t, this.knownClusters());
-    let best: { inc: IncidentRecord; score: number; reason: string } | null = null;
-    for (const inc of this.incidents.incidents.values()) {
-      const s = scoreTicket(t, tv, clusters, inc, this.opts.pipeline.ticketWindowMs, this.text);
-      // Ties go to the later incident: closer in time to a ticket that is filed now.
-      if (s !== null && (best === null || s.score >= best.score)) best = { inc, ...s };
-    }
-    if (best === null || best.score < TICKET_LINK_THRESHOLD) {
-      this.pendingTickets = this.pendingTickets.filter((p) => p.id !== t.id && p.createdAt >= now - this.opts.pipeline.ticketWindowMs);
-      this.pendingTickets.push(t);
-      return;
-    }
-    this.linkTicket(best.inc, t, now, best.reason, best.score);
-  }
-
-  /** Tickets filed before their incident's alerts: checked again whenever an incident gains an alert. */
-  private linkPendingTickets(inc: IncidentRecord, now: Instant): void {
-    if (this.pendingTickets.length === 0) return;
-    const known = this.knownClusters();
-    const rest: TicketEvent[] = [];
-    for (const t of this.pendingTickets) {
-      const s = scoreTicket(t, this.text.vector(ticketText(t.title, t.body)), ticketClusters(t, known), inc, this.opts.pipeline.ticketWindowMs, this.text);
-      if (s === null || s.score < TICKET_LINK_THRESHOLD) rest.push(t);
-      else this.linkTicket(inc, t, now, s.reason, s.score);
-    }
-    this.pendingTickets = rest;
-  }
-
-  /** The clusters of the incidents held now: the names a ticket may use for a cluster. */
-  private knownClusters(): Set<string> {
-    const out = new Set<string>();
-    for (const inc of this.incidents.incidents.values()) for (const c of inc.clusters) out.add(c);
-    return out;
-  }
-
-  private linkTicket(inc: IncidentRecord, t: TicketEvent, now: Instant, reason: string, score: number): void {
-    this.linkedTickets.set(t.id, inc.id);
-    inc.tickets.push(t.id);
-    this.incidents.note(inc, { at: now, type: 'ticket-linked', message: `ticket ${t.id}: ${t.title}`, reason, score });
-    this.emit(inc.id, 'updated');
-  }
-
-  private onDeploy(d: DeployEvent, now: Instant): void {
-    this.counters.deploys++;
-    // Twice the lookback: an incident may open with a startsAt well before the alert reaches us.
-    const horizon = now - 2 * this.opts.pipeline.deployLookbackMs;
-    this.recentDeploys = this.recentDeploys.filter((x) => x.deployedAt >= horizon);
-    this.recentDeploys.push(d);
-    for (const inc of this.incidents.incidents.values()) {
-      if (inc.status !== 'open') continue;
-      if (d.status === 'rolled_back') this.confirmByRollback(inc, d, now);
-      else this.considerDeploy(inc, d, now);
-    }
-  }
-
-  /**
-   * How close a deploy is to an incident: the deployed service is one of its services (1), or an entity of the
-   * incident depends on the deployed one and nothing else failing explains that entity's trouble (0.7). Null when
-   * it is elsewhere, including another cluster.
-   */
-  private deployProximity(inc: IncidentRecord, d: DeployEvent): { factor: number; how: string; troubleAt: Instant } | null {
-    if (d.cluster !== undefined && inc.clusters.length > 0 && !inc.clusters.includes(d.cluster)) return null;
-    // One alert after a deploy is what background noise looks like too; a bad deploy trips several.
-    if (inc.alerts.length < MIN_ALERTS_FOR_DEPLOY) return null;
-    const own = inc.serviceStarts[d.service];
-    if (own !== undefined) {
-      if ((inc.serviceAlerts[d.service] ?? 0) < MIN_ALERTS_FOR_DEPLOY - 1) return null;
-      return { factor: 1, how: 'an affected service', troubleAt: own };
-    }
-    const scope: Record<string, string> = {};
-    if (d.cluster !== undefined) scope['cluster'] = d.cluster;
-    if (d.namespace !== undefined) scope['namespace'] = d.namespace;
-    const deployed = this.binder.entityNamed(d.service, scope);
-    if (deployed === null) return null;
-    for (const r of this.topology.dependents(deployed)) {
-      if (inc.entityStarts[r.from] === undefined) continue;
-      // A caller whose trouble a failing dependency in the incident already explains does not implicate this
-      // deploy: that is a benign deploy outside the blast radius.
-      const explained = this.topology.dependencies(r.from).some((x) => x.to !== deployed && inc.entityStarts[x.to] !== undefined);
-      if (!explained) return { factor: 0.7, how: `which ${r.from} ${r.type}`, troubleAt: inc.entityStarts[r.from] ?? inc.openedAt };
-    }
-    return null;
-  }
-
-  /**
-   * The deployed entity of the best suspect when it is part of the incident (a bad deploy is the cause its
-   * symptoms point to); in a burst, a failing node; else the most upstream failing entity.
-   */
-  private rootCauseOf(inc: IncidentRecord): { entity: string; score: number } | null {
-    const top = inc.suspectedDeploys[0];
-    if (top !== undefined) {
-      const cluster: Record<string, string> = inc.clusters.length === 1 ? { cluster: inc.clusters[0] as string } : {};
-      const named = this.binder.entityNamed(top.service, cluster);
-      const entity =
-        named !== null && inc.entityStarts[named] !== undefined ? named : inc.entities.find((e) => e.includes(`workload=${JSON.stringify(top.service)}`));
-      if (entity !== undefined) return { entity, score: top.score };
-    }
-    if (inc.burst !== null) {
-      // Many entities of one cluster failing at once, and a node among them: the node took them down, whether or
-      // not the topology says what runs where.
-      const node = inc.entities.find((e) => (this.topology.entity(e)?.kind ?? (e.includes('node="') ? 'node' : '')) === 'node');
-      if (node !== undefined) return { entity: node, score: 0.7 };
-    }
-    return findRootCause(inc, this.alerts.alerts, this.topology);
-  }
-
-  /** Rolling back a suspected version is the team's own verdict on it: the suspect gains weight. */
-  private confirmByRollback(inc: IncidentRecord, d: DeployEvent, now: Instant): void {
-    const s = inc.suspectedDeploys.find((x) => x.service === d.service && x.version === d.version);
-    if (s === undefined || s.reason.includes('rolled back')) return;
-    s.score = Math.min(1, Math.round((s.score + ROLLBACK_BONUS) * 1000) / 1000);
-    s.reason += `; rolled back ${formatDuration(Math.max(0, d.deployedAt - s.at))} after it`;
-    inc.suspectedDeploys.sort((a, b) => b.score - a.score || b.at - a.at);
-    inc.rootCause = this.rootCauseOf(inc);
-    this.incidents.note(inc, { at: now, type: 'deploy-rolled-back', message: `${d.service} ${d.version} rolled back`, score: s.score });
-    this.emit(inc.id, 'updated');
-  }
-
-  private considerDeploy(inc: IncidentRecord, d: DeployEvent, now: Instant): void {
-    const proximity = this.deployProximity(inc, d);
-    if (proximity === null) return;
-    const s = suspectDeploy(inc, d, this.opts.pipeline.deployLookbackMs, proximity);
-    if (s === null || !addSuspect(inc.suspectedDeploys, s)) return;
-    inc.rootCause = this.rootCauseOf(inc);
-    this.incidents.note(inc, { at: now, type: 'deploy-suspected', message: s.reason, score: s.score });
-    this.emit(inc.id, 'updated');
-  }
-
   private incidentOf(record: AlertRecord): IncidentRecord {
     const inc = record.incidentId === null ? undefined : this.incidents.get(record.incidentId);
     if (inc === undefined) throw new Error(`invariant: alert ${record.fingerprint} has no incident`);
@@ -577,9 +442,6 @@ function textOf(o: { tokens: string[]; vector: SparseVector }): { text: SparseVe
   return { text: o.vector, tokens: o.tokens };
 }
 
-/** An incident needs this many alerts (and the deployed service one fewer) before a deploy is named for it. */
-const MIN_ALERTS_FOR_DEPLOY = 3;
-
 /**
  * Root cause is a walk over an incident's entities; in a storm of thousands of entities it is redone at each
  * doubling only, so that placing an alert stays cheap while the answer stays current where it matters.
@@ -590,9 +452,6 @@ function worthRecomputing(entities: number): boolean {
 
 /** The severity rank of informational alerts (sev4). */
 const INFO_RANK = 4;
-
-/** How much a rollback of a suspected version adds to its score. */
-const ROLLBACK_BONUS = 0.15;
 
 /** An incident touching this many entities is at least one severity level worse than its worst alert. */
 const BLAST_RADIUS_ENTITIES = 5;

@@ -77,7 +77,6 @@ class Wal implements EventLog {
   private segments: Segment[] = [];
   private fd = -1;
   private next = 0;
-  private durable = 0;
   private queue: PendingAppend[] = [];
   private flushing: Promise<void> | null = null;
   private failure: Error | null = null;
@@ -247,7 +246,7 @@ class Wal implements EventLog {
     } else {
       this.fd = await fsCall<number>((cb) => fs.open(last!.path, 'r+', cb));
     }
-    this.next = this.durable = last.firstOffset + last.entries;
+    this.next = last.firstOffset + last.entries;
     return problem === undefined ? { entries, truncatedBytes } : { entries, truncatedBytes, problem };
   }
 
@@ -294,7 +293,6 @@ class Wal implements EventLog {
     indexBatch(seg, buffers, firstOffset);
     seg.bytes += bytes;
     seg.entries += entries;
-    this.durable = firstOffset + entries;
     for (const p of batch) p.resolve(p.first);
     this.flushing = null;
     this.scheduleFlush();

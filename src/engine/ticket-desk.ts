@@ -1,0 +1,78 @@
+import type { Instant, TicketEvent } from '../model/index.js';
+import type { IncidentRecord, IncidentStore } from './incident-store.js';
+import type { TextMemory } from './text-memory.js';
+import { ticketText } from './text/index.js';
+import { TICKET_LINK_THRESHOLD, scoreTicket, ticketClusters } from './ticket-linker.js';
+
+/** What the ticket and deploy desks touch of the engine: the incidents, their text, and the effect feed. */
+export interface DeskContext {
+  readonly incidents: IncidentStore;
+  readonly text: TextMemory;
+  emit(id: string, change: 'updated'): void;
+}
+
+/**
+ * Links tickets to the incident users suffer from (see `scoreTicket`), and keeps those filed before any alert of
+ * theirs until an incident they fit appears. Its state (pending tickets, links) is part of engine snapshots.
+ */
+export class TicketDesk {
+  pending: TicketEvent[] = [];
+  readonly linked = new Map<string, string>();
+
+  constructor(
+    private readonly ctx: DeskContext,
+    private readonly windowMs: number,
+  ) {}
+
+  /** A ticket was created or updated. */
+  receive(t: TicketEvent, now: Instant): void {
+    const linked = this.linked.get(t.id);
+    if (linked !== undefined) {
+      const inc = this.ctx.incidents.get(linked) as IncidentRecord;
+      this.ctx.incidents.note(inc, { at: now, type: 'ticket-updated', message: `ticket ${t.id} is ${t.status}` });
+      this.ctx.emit(inc.id, 'updated');
+      return;
+    }
+    const tv = this.ctx.text.vector(ticketText(t.title, t.body));
+    const clusters = ticketClusters(t, this.knownClusters());
+    let best: { inc: IncidentRecord; score: number; reason: string } | null = null;
+    for (const inc of this.ctx.incidents.incidents.values()) {
+      const s = scoreTicket(t, tv, clusters, inc, this.windowMs, this.ctx.text);
+      // Ties go to the later incident: closer in time to a ticket that is filed now.
+      if (s !== null && (best === null || s.score >= best.score)) best = { inc, ...s };
+    }
+    if (best === null || best.score < TICKET_LINK_THRESHOLD) {
+      this.pending = this.pending.filter((p) => p.id !== t.id && p.createdAt >= now - this.windowMs);
+      this.pending.push(t);
+      return;
+    }
+    this.link(best.inc, t, now, best.reason, best.score);
+  }
+
+  /** Tickets filed before their incident's alerts: checked again whenever an incident gains an alert. */
+  linkPending(inc: IncidentRecord, now: Instant): void {
+    if (this.pending.length === 0) return;
+    const known = this.knownClusters();
+    const rest: TicketEvent[] = [];
+    for (const t of this.pending) {
+      const s = scoreTicket(t, this.ctx.text.vector(ticketText(t.title, t.body)), ticketClusters(t, known), inc, this.windowMs, this.ctx.text);
+      if (s === null || s.score < TICKET_LINK_THRESHOLD) rest.push(t);
+      else this.link(inc, t, now, s.reason, s.score);
+    }
+    this.pending = rest;
+  }
+
+  /** The clusters of the incidents held now: the names a ticket may use for a cluster. */
+  private knownClusters(): Set<string> {
+    const out = new Set<string>();
+    for (const inc of this.ctx.incidents.incidents.values()) for (const c of inc.clusters) out.add(c);
+    return out;
+  }
+
+  private link(inc: IncidentRecord, t: TicketEvent, now: Instant, reason: string, score: number): void {
+    this.linked.set(t.id, inc.id);
+    inc.tickets.push(t.id);
+    this.ctx.incidents.note(inc, { at: now, type: 'ticket-linked', message: `ticket ${t.id}: ${t.title}`, reason, score });
+    this.ctx.emit(inc.id, 'updated');
+  }
+}
