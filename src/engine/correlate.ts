@@ -185,7 +185,11 @@ export function createTopologyCorrelator(
         }
       }
       for (const r of topology.dependents(e)) {
-        if (spec.failingDependsOn > (best?.score ?? 0) && incident.entityStarts[r.from] !== undefined && failing(r.from)) {
+        // A failing caller whose trouble another failing dependency already explains says nothing about this
+        // entity: two faults meeting at a shared caller stay two incidents.
+        const explained = (x: string): boolean =>
+          topology.dependencies(x).some((d) => d.to !== e && incident.entityStarts[d.to] !== undefined && failing(d.to));
+        if (spec.failingDependsOn > (best?.score ?? 0) && incident.entityStarts[r.from] !== undefined && failing(r.from) && !explained(r.from)) {
           best = { score: spec.failingDependsOn, reason: `failing ${r.from} ${r.type} ${e}` };
         }
       }

@@ -257,6 +257,24 @@ describe('Engine correlation (pipeline)', () => {
     expect(merged?.reason).toMatch(/HighErrorRate bridges them/);
   });
 
+  it('a failing caller already explained by one failing dependency does not pull in another of its dependencies', () => {
+    const T2: Topology = {
+      entities: ['web', 'api', 'search'].map((n) => ({ id: `svc/${n}`, kind: 'service', labels: { service: n } })),
+      relations: [
+        { from: 'svc/web', to: 'svc/api', type: 'calls' },
+        { from: 'svc/web', to: 'svc/search', type: 'calls' },
+      ],
+    };
+    const e = engineWith({}, T2);
+    push(
+      e,
+      alert(at('10:00:00'), { alertname: 'HighErrorRate', service: 'api', severity: 'critical' }),
+      alert(at('10:01:00'), { alertname: 'HighLatency', service: 'web', severity: 'warning' }),
+      alert(at('10:02:00'), { alertname: 'HighErrorRate', service: 'search', severity: 'critical' }),
+    );
+    expect(groups(e)).toEqual([['HighErrorRate', 'HighLatency'], ['HighErrorRate']]);
+  });
+
   it('a long-lived alert does not pull a later fault on a related entity into its incident', () => {
     const e = engineWith({}, T);
     push(e, alert(at('08:00:00'), { alertname: 'DiskAlmostFull', service: 'main-db', cluster: 'eu-1' }, { source: 'webhook' }));
