@@ -299,12 +299,12 @@ export class Engine {
     };
     // Correlation time is when the alert started, not when it reached us (a restarted ruler re-sends everything).
     const startedAt = record.status === 'firing' ? Math.min(record.startsAt, now) : (record.endsAt as number);
+    const alertSeverity = toSeverity(record.labels, this.opts.severity);
     const proposals = propose(this.correlators, bound, this.incidents, startedAt, this.opts.pipeline.joinThreshold);
     const choice = proposals[0];
     let inc: IncidentRecord;
     if (choice === undefined) {
-      const openedAt = record.status === 'firing' ? Math.min(record.startsAt, now) : (record.endsAt as number);
-      inc = this.incidents.open(record.fingerprint, openedAt, toSeverity(record.labels, this.opts.severity));
+      inc = this.incidents.open(record.fingerprint, startedAt, alertSeverity);
       this.counters.incidents++;
       this.emit(inc.id, 'opened');
       this.incidents.note(inc, {
@@ -317,8 +317,7 @@ export class Engine {
     } else {
       // Incidents the alert bridges merge into the oldest of them, so the id that paged first lives on; an
       // informational alert bridges nothing, and an incident of informational alerts only is never the target.
-      const severity = severityRank(toSeverity(record.labels, this.opts.severity));
-      const bridged = choice.bridges && severity < INFO_RANK ? proposals.filter((p) => p.bridges) : [choice];
+      const bridged = choice.bridges && severityRank(alertSeverity) < INFO_RANK ? proposals.filter((p) => p.bridges) : [choice];
       const target = bridged.reduce((a, b) => {
         const aInfo = severityRank(a.incident.severity) >= INFO_RANK;
         const bInfo = severityRank(b.incident.severity) >= INFO_RANK;
@@ -355,9 +354,9 @@ export class Engine {
       const kind = String(kmeansClusterOf(bound, this.kmeans));
       inc.kinds[kind] = Math.max(inc.kinds[kind] ?? startedAt, startedAt);
     }
-    this.incidents.raiseSeverity(inc, toSeverity(record.labels, this.opts.severity));
+    this.incidents.raiseSeverity(inc, alertSeverity);
     const entitiesBefore = inc.entities.length;
-    if (binding.entity !== null) this.incidents.touchEntity(inc, binding.entity, startedAt, severityRank(toSeverity(record.labels, this.opts.severity)));
+    if (binding.entity !== null) this.incidents.touchEntity(inc, binding.entity, startedAt, severityRank(alertSeverity));
     this.incidents.touchGroup(inc, bound.group, startedAt);
     this.raiseForBlastRadius(inc);
     const entity = binding.inTopology && binding.entity !== null ? this.topology.entity(binding.entity) : undefined;
