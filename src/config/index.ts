@@ -2,5 +2,6 @@
 export { loadConfig, CONFIG_FILES } from './load.js';
 export type { Config, LoadOptions } from './load.js';
 export { parseListen, DEFAULT_SERVER } from './server-config.js';
+export { parseYamlText } from './yaml-file.js';
 export type { ServerSettings } from './server-config.js';
 export type { SloDefinition } from './slos-config.js';

@@ -16,6 +16,15 @@ export async function readYamlFile(dir: string, name: string, check: SchemaCheck
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new ConfigError(`${name}: cannot read: ${(err as Error).message}`, { cause: err });
   }
+  return parseYamlText(text, name, check);
+}
+
+/**
+ * Parses YAML text named `name` in messages and checks its value against `check`: the one place config files
+ * and other YAML inputs (eval thresholds) get their syntax errors with line and column and their schema errors
+ * with a path.
+ */
+export function parseYamlText(text: string, name: string, check: SchemaCheck): unknown {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   const first = doc.errors[0];

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Type, type Static } from '@sinclair/typebox';
-import { LineCounter, parseDocument } from 'yaml';
+import { parseYamlText } from '../config/index.js';
 import { ConfigError } from '../errors.js';
 import { compileSchema } from '../model/schema.js';
 import { METRICS, type EvalScores, type MetricName } from './score.js';
@@ -56,17 +56,7 @@ export async function loadThresholds(file: string, name: string): Promise<Thresh
 
 /** Parses thresholds YAML text (see {@link loadThresholds}). */
 export function parseThresholds(text: string, name: string): Thresholds {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
-  const first = doc.errors[0];
-  if (first !== undefined) {
-    const pos = lineCounter.linePos(first.pos[0]);
-    throw new ConfigError(`${name}:${pos.line}:${pos.col}: ${first.message.split('\n')[0]}`);
-  }
-  const value: unknown = doc.toJS() ?? {};
-  const problem = checkThresholdsFile(value, '');
-  if (problem !== null) throw new ConfigError(`${name}: ${problem.startsWith('body: ') ? problem.slice(6) : problem}`);
-  return value as Thresholds;
+  return parseYamlText(text, name, checkThresholdsFile) as Thresholds;
 }
 
 /** One bar that did not hold. */
