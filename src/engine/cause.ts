@@ -70,8 +70,12 @@ export function findRootCause(
  * a cluster, a datastore, a queue, then services. Label-derived node identities count as nodes.
  */
 function kindPriority(e: string, topology: TopologyIndex): number {
-  const kind = topology.entity(e)?.kind ?? (e.includes('node="') ? 'node' : 'service');
-  return KIND_PRIORITY[kind] ?? KIND_PRIORITY['service'] as number;
+  return KIND_PRIORITY[entityKind(e, topology)] ?? (KIND_PRIORITY['service'] as number);
+}
+
+/** An entity's kind: its topology kind, `node` for a label-derived node identity, else `service`. */
+export function entityKind(e: string, topology: TopologyIndex): string {
+  return topology.entity(e)?.kind ?? (e.includes('node="') ? 'node' : 'service');
 }
 
 /** Weight by kind priority (index): node 3, cluster 2.5, datastore 2, queue 1.5, service 0. */

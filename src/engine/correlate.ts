@@ -7,6 +7,7 @@ import type { BurstTracker } from './burst-tracker.js';
 import type { TextMemory } from './text-memory.js';
 import type { SparseVector } from './text/index.js';
 import { alertFeatures, assignCluster } from './cluster/index.js';
+import { INFO_RANK } from './severity.js';
 
 /** An alert with what binding found for it: the correlators' input. */
 export interface BoundAlert {
@@ -75,9 +76,6 @@ function createCorrelator(spec: CorrelatorSpec, ctx: CorrelatorContext): Correla
 
 /** How many of the newest open incidents of an alertname the text correlator compares an alert with. */
 const TEXT_CANDIDATES = 32;
-
-/** The severity rank of informational alerts (sev4). */
-const INFO_RANK = 4;
 
 /** A burst this soon after the previous one in the same cluster is another wave of the same fault. */
 const WAVE_GAP_MS = 30 * 60_000;

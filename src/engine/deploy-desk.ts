@@ -2,7 +2,7 @@ import type { DeployEvent, Instant } from '../model/index.js';
 import { formatDuration } from '../model/index.js';
 import type { AlertRecord } from './alert-store.js';
 import type { Binder } from './bind.js';
-import { addSuspect, findRootCause, suspectDeploy } from './cause.js';
+import { addSuspect, entityKind, findRootCause, suspectDeploy } from './cause.js';
 import type { IncidentRecord } from './incident-store.js';
 import type { DeskContext } from './ticket-desk.js';
 import type { TopologyIndex } from './topology-index.js';
@@ -91,7 +91,7 @@ export class DeployDesk {
     if (inc.burst !== null) {
       // Many entities of one cluster failing at once, and a node among them: the node took them down, whether or
       // not the topology says what runs where.
-      const node = inc.entities.find((e) => (this.topology.entity(e)?.kind ?? (e.includes('node="') ? 'node' : '')) === 'node');
+      const node = inc.entities.find((e) => entityKind(e, this.topology) === 'node');
       if (node !== undefined) return { entity: node, score: 0.7 };
     }
     return findRootCause(inc, this.alerts, this.topology);

@@ -18,7 +18,7 @@ import { clusterOf, createCorrelators, kmeansClusterOf, propose, type BoundAlert
 import { IncidentStore, type IncidentRecord } from './incident-store.js';
 import type { CorrelatorSpec, EngineOptions } from './options.js';
 import { toIncidentDoc, toTimeline } from './render.js';
-import { toSeverity } from './severity.js';
+import { INFO_RANK, toSeverity } from './severity.js';
 import { TicketDesk } from './ticket-desk.js';
 import { DeployDesk } from './deploy-desk.js';
 import { TextMemory, type TextMemoryState } from './text-memory.js';
@@ -448,9 +448,6 @@ function textOf(o: { tokens: string[]; vector: SparseVector }): { text: SparseVe
 function worthRecomputing(entities: number): boolean {
   return entities <= 256 || (entities & (entities - 1)) === 0;
 }
-
-/** The severity rank of informational alerts (sev4). */
-const INFO_RANK = 4;
 
 /** An incident touching this many entities is at least one severity level worse than its worst alert. */
 const BLAST_RADIUS_ENTITIES = 5;
