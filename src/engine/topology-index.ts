@@ -7,7 +7,6 @@ import type { Entity, LabelSet, Relation, Topology } from '../model/index.js';
 export class TopologyIndex {
   readonly size: number;
   private readonly entities = new Map<string, Entity>();
-  private readonly order = new Map<string, number>();
   /** `name\0value` → indexes of entities that require that label. */
   private readonly byLabel = new Map<string, number[]>();
   private readonly list: readonly Entity[];
@@ -21,7 +20,6 @@ export class TopologyIndex {
     const counts: number[] = [];
     topology.entities.forEach((e, i) => {
       this.entities.set(e.id, e);
-      this.order.set(e.id, i);
       const names = Object.keys(e.labels);
       counts.push(names.length);
       for (const n of names) {
@@ -76,15 +74,7 @@ export class TopologyIndex {
     return this.in.get(id) ?? [];
   }
 
-  /** The direct relation between two entities in either direction, if any. */
-  relationBetween(a: string, b: string): Relation | undefined {
-    return (this.out.get(a) ?? []).find((r) => r.to === b) ?? (this.out.get(b) ?? []).find((r) => r.to === a);
-  }
 
-  /** Position in topology.yaml, for deterministic tie-breaks. */
-  rank(id: string): number {
-    return this.order.get(id) ?? Number.MAX_SAFE_INTEGER;
-  }
 }
 
 function push(m: Map<string, Relation[]>, k: string, r: Relation): void {

@@ -10,10 +10,3 @@ export function renderLabels(labels: LabelSet): string {
   return '{' + names.map((n) => `${n}=${JSON.stringify(labels[n])}`).join(', ') + '}';
 }
 
-/** True when every label of `subset` is in `labels` with the same value. */
-export function hasAllLabels(labels: LabelSet, subset: LabelSet): boolean {
-  for (const name in subset) {
-    if (labels[name] !== subset[name]) return false;
-  }
-  return true;
-}

@@ -1,11 +1,6 @@
 /** Epoch milliseconds. Inside stormcell all instants are numbers; RFC 3339 appears only at the edges. */
 export type Instant = number;
 
-/** A source of the current instant. The engine never reads the wall clock; callers pass `now` in. */
-export interface Clock {
-  now(): Instant;
-}
-
 /**
  * Parses an RFC 3339 timestamp into an Instant, or returns null when it is not one.
  * Fractions beyond milliseconds (Go writes nanoseconds) are truncated, as Alertmanager's ms-resolution UI does.
