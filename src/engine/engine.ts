@@ -366,7 +366,7 @@ export class Engine {
     for (const s of newServices) inc.serviceStarts[s] = startedAt;
     for (const s of services) inc.serviceAlerts[s] = (inc.serviceAlerts[s] ?? 0) + 1;
     const cluster = record.labels['cluster'];
-    if (cluster !== undefined && !inc.clusters.includes(cluster)) inc.clusters.push(cluster);
+    if (cluster !== undefined) this.incidents.addCluster(inc, cluster);
     if (choice === undefined || (inc.entities.length !== entitiesBefore && worthRecomputing(inc.entities.length))) {
       inc.rootCause = this.deploys.rootCauseOf(inc);
     }

@@ -79,6 +79,8 @@ export class IncidentStore {
   private readonly open_ = new Set<string>();
   /** Per alertname, its open incidents sorted by `seq`, so that "the newest few" means the same after a restore. */
   private readonly openByName = new Map<string, IncidentRecord[]>();
+  /** How many incidents (open or resolved) hold each cluster: the cluster names a ticket may use. */
+  private readonly clusterRefs = new Map<string, number>();
   private seq = 0;
 
   constructor(private readonly maxTimelineEntries: number) {}
@@ -102,6 +104,24 @@ export class IncidentStore {
     const list = this.openByName.get(name);
     if (list === undefined) return [];
     return list.slice(Math.max(0, list.length - limit)).reverse();
+  }
+
+  /** Records that the incident has an alert of k8s cluster `c`. */
+  addCluster(inc: IncidentRecord, c: string): void {
+    if (inc.clusters.includes(c)) return;
+    inc.clusters.push(c);
+    this.clusterRefs.set(c, (this.clusterRefs.get(c) ?? 0) + 1);
+  }
+
+  /** The clusters of the incidents held now. */
+  knownClusters(): ReadonlySet<string> {
+    return new Set(this.clusterRefs.keys());
+  }
+
+  private dropClusterRef(c: string): void {
+    const n = (this.clusterRefs.get(c) ?? 0) - 1;
+    if (n > 0) this.clusterRefs.set(c, n);
+    else this.clusterRefs.delete(c);
   }
 
   /** Records that an alert named `name` started firing (or joined) at `at`. */
@@ -182,7 +202,8 @@ export class IncidentStore {
     for (const s of from.services) if (into.serviceStarts[s] === undefined) into.services.push(s);
     for (const [s, t] of Object.entries(from.serviceStarts)) into.serviceStarts[s] = Math.min(into.serviceStarts[s] ?? t, t);
     for (const [s, n] of Object.entries(from.serviceAlerts)) into.serviceAlerts[s] = (into.serviceAlerts[s] ?? 0) + n;
-    for (const c of from.clusters) if (!into.clusters.includes(c)) into.clusters.push(c);
+    for (const c of from.clusters) this.addCluster(into, c);
+    for (const c of from.clusters) this.dropClusterRef(c);
     for (const t of from.tickets) if (!into.tickets.includes(t)) into.tickets.push(t);
     into.alerts.push(...from.alerts);
     into.firing += from.firing;
@@ -241,6 +262,7 @@ export class IncidentStore {
   /** Forgets a resolved incident (retention). Open incidents are never removed. */
   remove(inc: IncidentRecord): void {
     if (inc.status !== 'resolved') throw new Error(`invariant: removing open incident ${inc.id}`);
+    for (const c of inc.clusters) this.dropClusterRef(c);
     this.incidents.delete(inc.id);
   }
 
@@ -251,9 +273,11 @@ export class IncidentStore {
     this.openByGroup.clear();
     this.open_.clear();
     this.openByName.clear();
+    this.clusterRefs.clear();
     this.seq = seq;
     for (const r of records) {
       this.incidents.set(r.id, r);
+      for (const c of r.clusters) this.clusterRefs.set(c, (this.clusterRefs.get(c) ?? 0) + 1);
       if (r.status !== 'open') continue;
       this.open_.add(r.id);
       for (const n of Object.keys(r.names)) insertBySeq(this.openByName, n, r);

@@ -34,7 +34,7 @@ export class TicketDesk {
       return;
     }
     const tv = this.ctx.text.vector(ticketText(t.title, t.body));
-    const clusters = ticketClusters(t, this.knownClusters());
+    const clusters = ticketClusters(t, this.ctx.incidents.knownClusters());
     let best: { inc: IncidentRecord; score: number; reason: string } | null = null;
     for (const inc of this.ctx.incidents.incidents.values()) {
       const s = scoreTicket(t, tv, clusters, inc, this.windowMs, this.ctx.text);
@@ -52,7 +52,7 @@ export class TicketDesk {
   /** Tickets filed before their incident's alerts: checked again whenever an incident gains an alert. */
   linkPending(inc: IncidentRecord, now: Instant): void {
     if (this.pending.length === 0) return;
-    const known = this.knownClusters();
+    const known = this.ctx.incidents.knownClusters();
     const rest: TicketEvent[] = [];
     for (const t of this.pending) {
       const s = scoreTicket(t, this.ctx.text.vector(ticketText(t.title, t.body)), ticketClusters(t, known), inc, this.windowMs, this.ctx.text);
@@ -62,12 +62,6 @@ export class TicketDesk {
     this.pending = rest;
   }
 
-  /** The clusters of the incidents held now: the names a ticket may use for a cluster. */
-  private knownClusters(): Set<string> {
-    const out = new Set<string>();
-    for (const inc of this.ctx.incidents.incidents.values()) for (const c of inc.clusters) out.add(c);
-    return out;
-  }
 
   private link(inc: IncidentRecord, t: TicketEvent, now: Instant, reason: string, score: number): void {
     this.linked.set(t.id, inc.id);
