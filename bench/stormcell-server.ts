@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -25,11 +25,22 @@ export async function startStormcell(cpu: number | null): Promise<StormcellServe
   const configDir = join(base, 'config');
   const dataDir = join(base, 'data');
   await mkdir(configDir);
-  const child = spawnNode([cli, 'serve', '--config', configDir, '--listen', '127.0.0.1:0', '--data', dataDir], cpu);
+  const child = spawnNode([...startNodeFlags(), cli, 'serve', '--config', configDir, '--listen', '127.0.0.1:0', '--data', dataDir], cpu);
   const line = await waitForJsonLine<{ host: string; port: number }>(child, 'listening', (l) => l.msg === 'listening' && typeof l.port === 'number', 30_000);
   const url = `http://127.0.0.1:${line.port}`;
   await waitReady(url, 30_000);
   return { child, url, dataDir, configDir };
+}
+
+/**
+ * The V8 flags `npm start` runs the server with (package.json `scripts.start`), so the benchmark measures the
+ * server as users start it.
+ */
+export function startNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const m = /^node((?: --[a-z0-9-]+(?:=\S+)?)*) dist\/cli\.js /.exec(pkg.scripts.start);
+  if (m === null) throw new Error(`package.json scripts.start is not "node [--flags] dist/cli.js …": ${pkg.scripts.start}`);
+  return (m[1] ?? '').split(' ').filter((f) => f !== '');
 }
 
 /** Stops the server (SIGTERM: it snapshots and closes its log) and deletes its temporary directories. */

@@ -1,4 +1,5 @@
 import type { AlertEvent, Instant, LabelSet } from '../model/index.js';
+import { sameLabelSet } from '../model/index.js';
 
 /** One alert (one fingerprint) with its state history: re-sends, HA duplicates and flaps all fold into it. */
 export interface AlertRecord {
@@ -91,8 +92,11 @@ export class AlertStore {
       return this.answer(record, active ? 'new-firing' : 'new-resolved');
     }
 
-    old.annotations = ev.annotations;
-    old.generatorURL = ev.generatorURL;
+    // A re-send nearly always carries what the record holds already. Keeping the record's own copies lets the
+    // request's objects die young: storing each re-send's would promote them all to the old generation, and the
+    // collector then spends more time on ingest than the parser does.
+    if (!sameLabelSet(old.annotations, ev.annotations)) old.annotations = ev.annotations;
+    if (old.generatorURL !== ev.generatorURL) old.generatorURL = ev.generatorURL;
     old.source = ev.source;
     old.lastReceivedAt = ev.at;
     old.receivedCount++;

@@ -10,3 +10,18 @@ export function renderLabels(labels: LabelSet): string {
   return '{' + names.map((n) => `${n}=${JSON.stringify(labels[n])}`).join(', ') + '}';
 }
 
+
+/**
+ * Whether two label sets hold the same names and values, in any order. Values are strings, so an inherited
+ * property of a plain object (`constructor`) never equals one, and the name counts rule out extra names.
+ */
+export function sameLabelSet(a: LabelSet, b: LabelSet): boolean {
+  if (a === b) return true;
+  let n = 0;
+  for (const name in b) {
+    if (a[name] !== b[name]) return false;
+    n++;
+  }
+  for (const _ in a) n--;
+  return n === 0;
+}

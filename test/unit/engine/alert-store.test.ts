@@ -17,6 +17,19 @@ describe('AlertStore (Alertmanager semantics)', () => {
     expect(b.record.receivedCount).toBe(2);
   });
 
+  it('takes the annotations of the latest send, keeping its own copy when they did not change', () => {
+    const s = new AlertStore(FIVE_MIN);
+    const first = { summary: 'errors high' };
+    s.receive(alert(at('10:00:00'), L, { annotations: first }), at('10:00:00'));
+    const same = s.receive(alert(at('10:01:00'), L, { annotations: { summary: 'errors high' } }), at('10:01:00'));
+    expect(same.record.annotations).toBe(first);
+    const changed = { summary: 'errors very high' };
+    const next = s.receive(alert(at('10:02:00'), L, { annotations: changed }), at('10:02:00'));
+    expect(next.record.annotations).toEqual({ summary: 'errors very high' });
+    const fewer = s.receive(alert(at('10:03:00'), L, { annotations: {} }), at('10:03:00'));
+    expect(fewer.record.annotations).toEqual({});
+  });
+
   it('resolves an alert without endsAt after resolve_timeout when it is not re-sent', () => {
     const s = new AlertStore(FIVE_MIN);
     s.receive(alert(at('10:00:00'), L), at('10:00:00'));
