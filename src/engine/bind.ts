@@ -126,7 +126,12 @@ export function identities(labels: LabelSet): Identity[] {
   if (pod !== undefined && !EXPORTER.test(pod)) add('pod', workloadOfPod(pod), 'workload');
   for (const l of NODE_LABELS) add(l, labels[l], 'node');
   const instance = labels['instance'];
-  if (instance !== undefined) add('instance', hostOf(instance), 'node');
+  if (instance !== undefined) {
+    const host = hostOf(instance);
+    const service = serviceOfClusterDns(host, labels['namespace']);
+    if (service !== null) add('instance', service, 'workload');
+    else add('instance', host, 'node');
+  }
   return out;
 }
 
@@ -145,6 +150,18 @@ export function workloadOfPod(pod: string): string {
   return pod;
 }
 
+
+/**
+ * The Kubernetes Service a target's cluster DNS name points at: `<svc>.<ns>.svc[.cluster.local]`, or a StatefulSet
+ * pod behind its headless Service, `<pod>.<svc>.<ns>.svc[…]` (how exporters of Redis, Kafka or Postgres pods are
+ * scraped). Null for other hosts, and when the name's namespace contradicts the alert's `namespace` label.
+ */
+export function serviceOfClusterDns(host: string, namespace: string | undefined): string | null {
+  const m = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?\.)?([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.svc(?:\.[a-z0-9.-]+)?$/.exec(host);
+  if (m === null) return null;
+  if (namespace !== undefined && m[3] !== namespace) return null;
+  return m[2] as string;
+}
 
 /** `ip-10-0-1-12.ec2.internal:9100` → `ip-10-0-1-12.ec2.internal`; bracketed IPv6 keeps its address. */
 function hostOf(instance: string): string {

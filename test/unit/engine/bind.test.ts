@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Binder, identities, workloadOfPod } from '../../../src/engine/bind.js';
+import { Binder, identities, serviceOfClusterDns, workloadOfPod } from '../../../src/engine/bind.js';
 import { TopologyIndex } from '../../../src/engine/topology-index.js';
 import type { Topology } from '../../../src/model/index.js';
 
@@ -64,6 +64,22 @@ describe('Binder', () => {
     });
     expect(binder.bind({ alertname: 'NodeDown', cluster: 'ap-1', instance: 'ap-1-n9:9100', job: 'node-exporter' }).entity).toBe('{cluster="ap-1", node="ap-1-n9"}');
     expect(binder.bind({ alertname: 'Watchdog' })).toEqual({ entity: null, inTopology: false, via: 'none', kind: null });
+  });
+
+  it('an exporter scraping a StatefulSet pod by cluster DNS binds to the Service behind it, not to a node', () => {
+    const redis = { alertname: 'RedisRejectedConnections', cluster: 'eu-1', namespace: 'data', instance: 'orders-db-0.orders-db.data.svc:9121', job: 'redis-exporter' };
+    expect(binder.bind(redis)).toMatchObject({ entity: 'db/eu-1/orders', via: 'instance=orders-db' });
+  });
+
+  it.each<[string, string | undefined, string | null]>([
+    ['orders-db-0.orders-db.data.svc', 'data', 'orders-db'],
+    ['orders-db-0.orders-db.data.svc.cluster.local', undefined, 'orders-db'],
+    ['checkout.shop.svc', 'shop', 'checkout'],
+    ['orders-db-0.orders-db.data.svc', 'shop', null],
+    ['ip-10-0-1-12.ec2.internal', undefined, null],
+    ['eu-1-n3', undefined, null],
+  ])('cluster DNS %s (namespace %s) names Service %s', (host, ns, svc) => {
+    expect(serviceOfClusterDns(host, ns)).toBe(svc);
   });
 
   it('exporter names are not identities', () => {
