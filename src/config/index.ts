@@ -4,4 +4,4 @@ export type { Config, LoadOptions } from './load.js';
 export { parseListen, DEFAULT_SERVER } from './server-config.js';
 export { parseYamlText } from './yaml-file.js';
 export type { ServerSettings } from './server-config.js';
-export type { SloDefinition } from './slos-config.js';
+export type { SloDefinition, SloIndicator } from './slos-config.js';

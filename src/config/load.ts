@@ -6,9 +6,9 @@ import { DEFAULT_PIPELINE } from '../engine/index.js';
 import { EMPTY_TOPOLOGY } from '../model/index.js';
 import { checkPipelineFile, toPipeline, type PipelineFile } from './pipeline-config.js';
 import { checkServerFile, toEngineSettings, toServerSettings, type ServerFile, type ServerSettings } from './server-config.js';
-import { checkSlosFile, toSlos, type SloDefinition, type SlosFile } from './slos-config.js';
+import { parseSlosDocuments, toSlos, type SloDefinition } from './slos-config.js';
 import { checkTopologyFile, toTopology, type TopologyFile } from './topology-config.js';
-import { readYamlFile } from './yaml-file.js';
+import { readYamlDocuments, readYamlFile } from './yaml-file.js';
 
 /** The whole configuration, frozen: what `loadConfig` returns and every stage receives. */
 export interface Config {
@@ -43,7 +43,7 @@ export async function loadConfig(dir: string, opts: LoadOptions = {}): Promise<C
   if (!isDir) throw new ConfigError(`config directory ${dir} is not a directory`);
   const server = ((await readYamlFile(abs, 'stormcell.yaml', checkServerFile)) ?? {}) as ServerFile;
   const topoFile = (await readYamlFile(abs, 'topology.yaml', checkTopologyFile)) as TopologyFile | undefined;
-  const slosFile = ((await readYamlFile(abs, 'slos.yaml', checkSlosFile)) ?? {}) as SlosFile;
+  const slosFile = parseSlosDocuments((await readYamlDocuments(abs, 'slos.yaml')) ?? [], 'slos.yaml');
   const topology = topoFile === undefined ? EMPTY_TOPOLOGY : toTopology(topoFile);
   const pipeline = await loadPipeline(abs, opts.pipelineFile);
   const config: Config = {

@@ -13,7 +13,10 @@ describe('loadConfig', () => {
     expect(c.engine.pipeline).toEqual(DEFAULT_PIPELINE); // no pipeline.yaml: the built-in one
     expect(c.engine.severity).toEqual({ label: 'priority', map: { P1: 'sev1', P2: 'sev2' }, default: 'sev4' });
     expect(c.engine.topology.entities.map((e) => e.id)).toEqual(['svc/checkout', 'db/orders']);
-    expect(c.slos).toEqual([{ name: 'checkout-availability', objective: 99.9, windowMs: 30 * 86_400_000, entity: 'svc/checkout' }]);
+    expect(c.slos).toEqual([{
+      name: 'checkout-availability', objective: 99.9, windowMs: 30 * 86_400_000, window: '30d', entity: 'svc/checkout',
+      labels: {}, semantics: 'prometheus', pageAlerts: true, ticketAlerts: true, source: 'native',
+    }]);
     expect(Object.isFrozen(c.engine.topology.entities[0]!.labels)).toBe(true);
   });
 
