@@ -227,7 +227,7 @@ function youngInSameCluster(alert: BoundAlert, incident: IncidentRecord, at: Ins
 }
 
 /** The k-means cluster of an alert, under a model. */
-export function kmeansClusterOf(alert: BoundAlert, spec: Extract<CorrelatorSpec, { type: 'kmeans' }>): number {
+export function kmeansClusterOf(alert: Pick<BoundAlert, 'record' | 'tokens'>, spec: Extract<CorrelatorSpec, { type: 'kmeans' }>): number {
   return assignCluster(spec.model, alertFeatures(alert.tokens, alert.record.labels, spec.model.dims));
 }
 

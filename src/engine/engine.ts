@@ -14,7 +14,7 @@ import { AlertStore, type AlertRecord } from './alert-store.js';
 import { addSuspect, servicesOf } from './cause.js';
 import { Binder } from './bind.js';
 import { BurstTracker } from './burst-tracker.js';
-import { clusterOf, createCorrelators, kmeansClusterOf, propose, type BoundAlert, type Correlator } from './correlate.js';
+import { clusterOf, createCorrelators, kmeansClusterOf, propose, type BoundAlert, type Correlator, type Proposal } from './correlate.js';
 import { IncidentStore, type IncidentRecord } from './incident-store.js';
 import type { CorrelatorSpec, EngineOptions } from './options.js';
 import { toIncidentDoc, toTimeline } from './render.js';
@@ -23,6 +23,7 @@ import { TicketDesk } from './ticket-desk.js';
 import { DeployDesk } from './deploy-desk.js';
 import { TextMemory, type TextMemoryState } from './text-memory.js';
 import type { SparseVector } from './text/index.js';
+import { dependentsOf, dependsOn, findSplit, type Split } from './split.js';
 import { TopologyIndex } from './topology-index.js';
 
 /** A change the runner turns into I/O (notifications, the incident feed). */
@@ -92,6 +93,7 @@ export class Engine {
   private readonly bursts: BurstTracker;
   private readonly text = new TextMemory();
   private readonly kmeans: Extract<CorrelatorSpec, { type: 'kmeans' }> | undefined;
+  private readonly topologySpec: Extract<CorrelatorSpec, { type: 'topology' }> | undefined;
   private lastPruneAt: Instant | null = null;
 
   constructor(private readonly opts: EngineOptions) {
@@ -106,6 +108,7 @@ export class Engine {
     this.tickets = new TicketDesk(desk, opts.pipeline.ticketWindowMs);
     this.deploys = new DeployDesk(desk, this.binder, this.topology, this.alerts.alerts, opts.pipeline.deployLookbackMs);
     this.kmeans = opts.pipeline.correlators.find((c): c is Extract<CorrelatorSpec, { type: 'kmeans' }> => c.type === 'kmeans');
+    this.topologySpec = opts.pipeline.correlators.find((c): c is Extract<CorrelatorSpec, { type: 'topology' }> => c.type === 'topology');
   }
 
   /** Restores an engine from a snapshot taken with the same options. */
@@ -301,7 +304,13 @@ export class Engine {
     const startedAt = record.status === 'firing' ? Math.min(record.startsAt, now) : (record.endsAt as number);
     const alertSeverity = toSeverity(record.labels, this.opts.severity);
     const proposals = propose(this.correlators, bound, this.incidents, startedAt, this.opts.pipeline.joinThreshold);
-    const choice = proposals[0];
+    const cause = binding.inTopology ? binding.entity : null;
+    let choice = proposals[0];
+    // A cause that only the topology relates to the chosen incident, and that is independent of that incident's
+    // own cause, is a second fault: it opens its own incident and takes its symptoms along (pullSymptoms) rather
+    // than joining and chaining two faults into one.
+    if (choice !== undefined && choice.correlator === 'topology' && cause !== null && this.topologySpec !== undefined &&
+      findSplit(choice.incident, cause, startedAt, this.topologySpec.windowMs, this.topology, this.failing) !== null) choice = undefined;
     let inc: IncidentRecord;
     if (choice === undefined) {
       inc = this.incidents.open(record.fingerprint, startedAt, alertSeverity);
@@ -317,7 +326,12 @@ export class Engine {
     } else {
       // Incidents the alert bridges merge into the oldest of them, so the id that paged first lives on; an
       // informational alert bridges nothing, and an incident of informational alerts only is never the target.
-      const bridged = choice.bridges && severityRank(alertSeverity) < INFO_RANK ? proposals.filter((p) => p.bridges) : [choice];
+      // Nor does a shared caller tie, through the topology alone, two faults whose causes are independent: it
+      // suffers from both, and joins one. (A burst still ties them: many entities failing at once is one fault.)
+      const bridged =
+        choice.bridges && severityRank(alertSeverity) < INFO_RANK
+          ? proposals.filter((p) => p.bridges && (p === choice || !this.sharedCallerOnly(choice, p, cause)))
+          : [choice];
       const target = bridged.reduce((a, b) => {
         const aInfo = severityRank(a.incident.severity) >= INFO_RANK;
         const bInfo = severityRank(b.incident.severity) >= INFO_RANK;
@@ -348,18 +362,52 @@ export class Engine {
     record.incidentId = inc.id;
     inc.alerts.push(record.fingerprint);
     this.text.addToIncident(inc.id, bound.text);
+    const entitiesBefore = inc.entities.length;
+    this.contribute(inc, record, startedAt, bound.tokens);
+    this.raiseForBlastRadius(inc);
+    if (choice === undefined || (inc.entities.length !== entitiesBefore && worthRecomputing(inc.entities.length))) {
+      inc.rootCause = this.deploys.rootCauseOf(inc);
+    }
+    this.tickets.linkPending(inc, now);
+    this.deploys.considerRecent(inc, now);
+    if (record.status === 'firing') {
+      this.bursts.add(clusterOf(bound), { at: startedAt, incident: inc.id, entity: binding.entity ?? record.fingerprint }, now);
+    } else if (inc.firing === 0 && inc.status === 'open') this.resolveIncident(inc);
+    if (choice === undefined && cause !== null) this.pullSymptoms(inc, cause, startedAt, now);
+  }
+
+  /**
+   * Whether only the topology relates an alert to two incidents whose root causes are topology entities neither
+   * of which can have caused the other, even through the alert's own entity: it is then a shared caller of two
+   * faults.
+   */
+  private sharedCallerOnly(a: Proposal, b: Proposal, alertEntity: string | null): boolean {
+    if (a.correlator !== 'topology' || b.correlator !== 'topology') return false;
+    const x = a.incident.rootCause?.entity;
+    const y = b.incident.rootCause?.entity;
+    if (x === undefined || y === undefined || x === y) return false;
+    if (this.topology.entity(x) === undefined || this.topology.entity(y) === undefined) return false;
+    // The alert's own entity is failing too: it may be the link between the two (a caller of one, a user of the other).
+    const failing = (e: string): boolean => e === alertEntity || this.failing(e);
+    return !dependsOn(x, y, this.topology, failing) && !dependsOn(y, x, this.topology, failing);
+  }
+
+  /** Whether an entity has alerts in an open incident: faults travel through failing entities only. */
+  private readonly failing = (entity: string): boolean => this.incidents.openWithEntity(entity).length > 0;
+
+  /** Adds one alert's share to an incident's aggregates: names, kinds, severity, entity, group, services, cluster. */
+  private contribute(inc: IncidentRecord, record: AlertRecord, startedAt: Instant, tokens: readonly string[]): void {
     const name = record.labels['alertname'];
     if (name !== undefined) this.incidents.touchName(inc, name, startedAt);
     if (this.kmeans !== undefined) {
-      const kind = String(kmeansClusterOf(bound, this.kmeans));
+      const kind = String(kmeansClusterOf({ record, tokens }, this.kmeans));
       inc.kinds[kind] = Math.max(inc.kinds[kind] ?? startedAt, startedAt);
     }
+    const alertSeverity = toSeverity(record.labels, this.opts.severity);
     this.incidents.raiseSeverity(inc, alertSeverity);
-    const entitiesBefore = inc.entities.length;
-    if (binding.entity !== null) this.incidents.touchEntity(inc, binding.entity, startedAt, severityRank(alertSeverity));
-    this.incidents.touchGroup(inc, bound.group, startedAt);
-    this.raiseForBlastRadius(inc);
-    const entity = binding.inTopology && binding.entity !== null ? this.topology.entity(binding.entity) : undefined;
+    if (record.entity !== null) this.incidents.touchEntity(inc, record.entity, startedAt, severityRank(alertSeverity));
+    this.incidents.touchGroup(inc, groupKey(record.labels, this.groupBy), startedAt);
+    const entity = record.entity === null ? undefined : this.topology.entity(record.entity);
     const services = servicesOf(record.labels, entity);
     const newServices = services.filter((s) => inc.serviceStarts[s] === undefined);
     inc.services.push(...newServices);
@@ -367,15 +415,72 @@ export class Engine {
     for (const s of services) inc.serviceAlerts[s] = (inc.serviceAlerts[s] ?? 0) + 1;
     const cluster = record.labels['cluster'];
     if (cluster !== undefined) this.incidents.addCluster(inc, cluster);
-    if (choice === undefined || (inc.entities.length !== entitiesBefore && worthRecomputing(inc.entities.length))) {
-      inc.rootCause = this.deploys.rootCauseOf(inc);
+    if (record.status === 'firing') inc.firing++;
+  }
+
+  /**
+   * A new incident whose cause `cause` just started failing takes over the symptoms of other open incidents that
+   * depend on it and not on those incidents' own causes (see {@link findSplit}): two overlapping faults, split.
+   */
+  private pullSymptoms(into: IncidentRecord, cause: string, startedAt: Instant, now: Instant): void {
+    const topo = this.topologySpec;
+    if (topo === undefined) return;
+    const candidates = new Map<string, IncidentRecord>();
+    for (const d of dependentsOf(cause, this.topology)) {
+      for (const i of this.incidents.openWithEntity(d)) if (i !== into) candidates.set(i.id, i);
     }
-    this.tickets.linkPending(inc, now);
-    this.deploys.considerRecent(inc, now);
-    if (record.status === 'firing') {
-      inc.firing++;
-      this.bursts.add(clusterOf(bound), { at: startedAt, incident: inc.id, entity: binding.entity ?? record.fingerprint }, now);
-    } else if (inc.firing === 0 && inc.status === 'open') this.resolveIncident(inc);
+    for (const from of [...candidates.values()].sort((a, b) => a.seq - b.seq)) {
+      const split = findSplit(from, cause, startedAt, topo.windowMs, this.topology, this.failing);
+      if (split !== null) this.splitOff(from, into, split, now, topo.dependsOnFailing);
+    }
+  }
+
+  /** Moves the alerts of `split.entities` from `from` to `to`, rebuilding both, with the split on both timelines. */
+  private splitOff(from: IncidentRecord, to: IncidentRecord, split: Split, now: Instant, score: number): void {
+    const moving = new Set(split.entities);
+    const moved: AlertRecord[] = [];
+    const kept: string[] = [];
+    for (const fp of from.alerts) {
+      const a = this.alerts.get(fp) as AlertRecord;
+      if (a.entity !== null && moving.has(a.entity)) moved.push(a);
+      else kept.push(fp);
+    }
+    if (moved.length === 0 || kept.length === 0) return;
+    from.alerts = kept;
+    for (const a of moved) {
+      a.incidentId = to.id;
+      to.alerts.push(a.fingerprint);
+    }
+    this.rebuild(from);
+    this.rebuild(to);
+    for (const d of [...from.suspectedDeploys]) {
+      if (from.serviceStarts[d.service] !== undefined || to.serviceStarts[d.service] === undefined) continue;
+      from.suspectedDeploys.splice(from.suspectedDeploys.indexOf(d), 1);
+      addSuspect(to.suspectedDeploys, d);
+    }
+    from.rootCause = this.deploys.rootCauseOf(from);
+    to.rootCause = this.deploys.rootCauseOf(to);
+    const what = `${moved.length} alerts on ${split.entities.join(', ')}`;
+    this.incidents.note(from, { at: now, type: 'split', message: `split: ${what} moved to ${to.id}`, reason: split.reason, score });
+    this.incidents.note(to, { at: now, type: 'split', message: `split: ${what} moved here from ${from.id}`, reason: split.reason, score });
+    this.deploys.considerRecent(to, now);
+    this.emit(to.id, 'updated');
+    if (from.firing === 0 && from.status === 'open') this.resolveIncident(from);
+    else this.emit(from.id, 'updated');
+  }
+
+  /** Recomputes an incident's aggregates, severity and text from its alerts (after a split). */
+  private rebuild(inc: IncidentRecord): void {
+    this.incidents.clearAggregates(inc);
+    const records = inc.alerts.map((fp) => this.alerts.get(fp) as AlertRecord);
+    inc.severity = SEVERITIES[SEVERITIES.length - 1] as Severity;
+    inc.blastRaised = false;
+    for (const a of records) {
+      const startedAt = a.status === 'firing' ? a.startsAt : (a.endsAt ?? a.startsAt);
+      this.contribute(inc, a, startedAt, this.text.tokensOf(a.labels, a.annotations));
+    }
+    this.raiseForBlastRadius(inc);
+    this.text.rebuild(inc.id, records);
   }
 
   /** Folds `from` into `into`: alerts and ticket links follow, and the merge is on `into`'s timeline. */

@@ -226,6 +226,29 @@ export class IncidentStore {
     if (into.status === 'open') this.open_.add(into.id);
   }
 
+  /**
+   * Empties what an incident's alerts add up to (entities, groups, names, services, clusters, starts, firing),
+   * index entries included, so the caller can add its alerts back after some moved to another incident.
+   */
+  clearAggregates(inc: IncidentRecord): void {
+    for (const e of inc.entities) removeFrom(this.openByEntity, e, inc.id);
+    for (const g of inc.groups) removeFrom(this.openByGroup, g, inc.id);
+    for (const n of Object.keys(inc.names)) removeBySeq(this.openByName, n, inc);
+    for (const c of inc.clusters) this.dropClusterRef(c);
+    inc.entities = [];
+    inc.groups = [];
+    inc.names = {};
+    inc.kinds = {};
+    inc.services = [];
+    inc.serviceStarts = {};
+    inc.serviceAlerts = {};
+    inc.clusters = [];
+    inc.entityStarts = {};
+    inc.entitySeverity = {};
+    inc.groupStarts = {};
+    inc.firing = 0;
+  }
+
   raiseSeverity(inc: IncidentRecord, s: Severity): void {
     if (severityRank(s) < severityRank(inc.severity)) inc.severity = s;
   }

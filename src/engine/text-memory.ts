@@ -24,6 +24,11 @@ export class TextMemory {
     return { tokens, vector: this.index.vector(tokens) };
   }
 
+  /** An alert's tokens, without counting it as a document (an alert placed before, read again). */
+  tokensOf(labels: LabelSet, annotations: LabelSet): string[] {
+    return this.tokenizer.tokenize(alertText(labels, annotations));
+  }
+
   /** Vectorizes any text (a ticket) without counting it as a document. */
   vector(text: string): SparseVector {
     return this.index.vector(this.tokenizer.tokenize(text));
@@ -50,6 +55,16 @@ export class TextMemory {
     const json = f.toJSON();
     this.addToIncident(into, { terms: json.terms, weights: json.sums });
     this.centroids.delete(from);
+  }
+
+  /**
+   * Recomputes an incident's sum from its alerts (after a split moved some away), vectorized with today's
+   * document frequencies and without counting them as documents again.
+   */
+  rebuild(incident: string, alerts: ReadonlyArray<{ readonly labels: LabelSet; readonly annotations: LabelSet }>): void {
+    const c = new Centroid();
+    for (const a of alerts) c.add(this.index.vector(this.tokensOf(a.labels, a.annotations)));
+    this.centroids.set(incident, c);
   }
 
   forget(incident: string): void {
