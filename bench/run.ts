@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { runHeapBench, type HeapReport } from './heap.js';
 import { formatIngest, runIngestBench, type IngestReport } from './ingest.js';
 import { formatReplay, medianWallMs, runReplayBench, type ReplayReport } from './replay.js';
+import { formatSlo, runSloBench, sloBenchOptions, type SloBenchReport } from './slo.js';
 import { isPinning } from './spawn-node.js';
 
 /**
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
     strict: true,
   });
   const quick = values.quick === true;
-  const only = new Set((values.only ?? 'ingest,heap,replay').split(','));
+  const only = new Set((values.only ?? 'ingest,heap,replay,slo').split(','));
   const progress = (msg: string): void => {
     process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
   };
@@ -49,6 +50,11 @@ async function main(): Promise<void> {
   if (only.has('replay')) {
     progress('replay: generating the 6-hour capture and timing the CLI replay');
     replay = await runReplayBench({ seed: 1, hours: 6, runs: quick ? 1 : 3 });
+  }
+  let slo: SloBenchReport | null = null;
+  if (only.has('slo')) {
+    progress('slo: 10,000 SLOs through three days of minute samples');
+    slo = await runSloBench(sloBenchOptions(quick));
   }
   const loadAfter = loadavg();
   progress(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
@@ -88,6 +94,12 @@ async function main(): Promise<void> {
     out.push('### Replay (`node dist/cli.js replay CAPTURE --config DIR`, a fresh process per run)');
     out.push('');
     out.push(formatReplay(replay));
+  }
+  if (slo !== null) {
+    out.push('');
+    out.push('### SLO burn-rate engine (in-process, --expose-gc)');
+    out.push('');
+    out.push(formatSlo(slo));
   }
   out.push('');
   out.push('### Against the targets');
