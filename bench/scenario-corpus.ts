@@ -4,12 +4,12 @@ import { GENERATED_SCENARIOS, renderGeneratedScenario } from './scenario-generat
 import type { ScenarioFiles } from './scenario-files.js';
 import { certExpiry, datastoreSaturation, networkFault, nodeFailure } from './scenario-infra.js';
 import { LEGACY_SCENARIOS, legacyTruth } from './scenario-legacy.js';
-import { backgroundBridge, benignDeploys, overlappingFaults, slowDegradation, ticketsBeforeAlerts } from './scenario-services.js';
+import { backgroundBridge, benignDeploys, overlappingFaults, sloBurnDeploy, slowDegradation, ticketsBeforeAlerts } from './scenario-services.js';
 
 /** The hand-written scenarios, in the order the README lists them. */
 export const HANDWRITTEN_SCENARIOS: ReadonlyArray<() => ScenarioFiles> = [
   datastoreSaturation, nodeFailure, networkFault, certExpiry,
-  overlappingFaults, slowDegradation, benignDeploys, ticketsBeforeAlerts, backgroundBridge,
+  overlappingFaults, slowDegradation, benignDeploys, ticketsBeforeAlerts, backgroundBridge, sloBurnDeploy,
 ];
 
 /** What the writer produces for one scenario directory, and whether it owns the directory as a whole. */

@@ -38,6 +38,15 @@ export interface RuleOptions {
   readonly annotationsAt?: (elapsedMin: number) => Record<string, string>;
 }
 
+interface SloSpec {
+  readonly name: string;
+  readonly objective: number;
+  readonly entity: string;
+  readonly rpm: number;
+  readonly baseline: number;
+  readonly segments: ReadonlyArray<{ from: number; to: number; burn: number }>;
+}
+
 interface IncidentDecl {
   readonly rootCause: string | null;
   readonly deploy: { service: string; version: string } | null;
@@ -59,6 +68,7 @@ export class ScenarioBuilder {
   private readonly tickets: TicketSpec[] = [];
   private readonly incidents = new Map<string, IncidentDecl>();
   private readonly clusters = new Set<string>();
+  private readonly slos: SloSpec[] = [];
 
   constructor(readonly spec: ScenarioSpec) {
     this.rng = new Rng(spec.seed);
@@ -161,6 +171,15 @@ export class ScenarioBuilder {
   }
 
   /**
+   * Declares an SLO (slos.yaml, bound to `entity`) and its SLI exporter: cumulative good/total counters posted once
+   * a minute (20 s after the minute), `rpm` requests a minute failing at `baseline` times the error budget, and at
+   * `burn` times it inside each segment [from, to) (minutes).
+   */
+  slo(name: string, objective: number, entity: string, sli: { rpm: number; baseline: number; segments: ReadonlyArray<{ from: number; to: number; burn: number }> }): void {
+    this.slos.push({ name, objective, entity, ...sli });
+  }
+
+  /**
    * Renders the scenario directory: the capture (every request inside the window, in delivery order), the config
    * (topology.yaml, or an empty directory) and truth.json.
    */
@@ -182,6 +201,7 @@ export class ScenarioBuilder {
       ...webhook.emissions,
       ...this.deploys.map((d) => deployEmission(d, side)),
       ...this.tickets.flatMap((t) => ticketEmissions(t, side)),
+      ...this.slos.flatMap((slo) => this.sliEmissions(slo)),
     ].filter((e) => e.at >= t0 && e.at < t1);
     const lines = emissions
       .map((e, i) => ({ e, i }))
@@ -215,8 +235,29 @@ export class ScenarioBuilder {
     const files: Record<string, string> = { 'capture.ndjson': captureText(lines) };
     if (this.spec.topology === undefined) files[`config/${KEEP_FILE}`] = '';
     else files['config/topology.yaml'] = this.spec.topology;
+    if (this.slos.length > 0) {
+      files['config/slos.yaml'] = 'slos:\n' + this.slos.map((o) => `  - {name: ${o.name}, objective: ${o.objective}, window: 30d, entity: ${o.entity}}\n`).join('');
+    }
     files['truth.json'] = renderTruth(truth);
     return { name: this.spec.name, description: this.spec.description, files };
+  }
+
+  /** One SLO's samples: the counters at each minute of the window, errors rounded per minute. */
+  private sliEmissions(o: SloSpec): Emission[] {
+    const out: Emission[] = [];
+    const budget = 1 - o.objective / 100;
+    let good = 0;
+    let total = 0;
+    for (let t = this.t0; t < this.t1; t += MIN) {
+      const min = (t - this.t0) / MIN;
+      const burn = o.segments.find((g) => g.from <= min && min < g.to)?.burn ?? o.baseline;
+      const bad = Math.round(o.rpm * budget * burn);
+      total += o.rpm;
+      good += o.rpm - bad;
+      const body = { slo: o.name, at: new Date(t).toISOString(), good, total };
+      out.push({ at: t + 20_000, path: '/api/v1/sli', bodyJson: JSON.stringify(body) });
+    }
+    return out;
   }
 
   private ticket(id: string, source: 'jira' | 'generic', at: number, incident: string | null, t: {

@@ -252,3 +252,27 @@ export function backgroundBridge(): ScenarioFiles {
   });
   return s.build();
 }
+
+/** A bad checkout release burns the checkout SLO at 20x: the burn alerts join the deploy's incident. */
+export function sloBurnDeploy(): ScenarioFiles {
+  const c = 'eu-1';
+  const s = new ScenarioBuilder({
+    name: 'slo-burn-deploy', seed: 1201, start: '2026-03-20T14:00:00Z', minutes: 110, topology: SHOP_TOPOLOGY,
+    description: 'A checkout release fails 2 % of requests (20x the 99.9 % SLO budget) for an hour until it is rolled back: checkout errors, panics and frontend latency, and the SLO\'s burn-rate alerts (3d/6h first, the 1h/5m page later) all join the deploy\'s incident; image-resizer crash-looping meanwhile stays apart.',
+  });
+  const frontend = s.workload(c, 'shop', 'frontend', 'storefront', { replicas: 4 });
+  const checkout = s.workload(c, 'shop', 'checkout', 'checkout');
+  const resizer = s.workload(c, 'shop', 'image-resizer', 'storefront');
+  const f1 = s.incident('f1', { rootCause: 'svc/eu-1/checkout', deploy: { service: 'checkout', version: 'v2.8.0' } });
+  const f2 = s.incident('f2', { rootCause: 'svc/eu-1/image-resizer' });
+
+  s.fire(c, rules.watchdog(), -30 * DAYS, Infinity, null);
+  s.slo('checkout-availability', 99.9, 'svc/eu-1/checkout', { rpm: 2000, baseline: 0.5, segments: [{ from: 21, to: 82, burn: 20 }] });
+  s.deploy(checkout, 20, 'v2.8.0', 'v2.7.4');
+  s.fire(c, rules.panicInLogs(checkout), 22, 82, f1);
+  s.fire(c, rules.highErrorRate(checkout, 'critical', 2.1), 24, 82, f1);
+  s.fire(c, rules.highLatency(frontend, 'warning', 1240), 26, 80, f1);
+  s.deploy(checkout, 81, 'v2.8.0', 'v2.7.4', { status: 'rolled_back' });
+  for (const p of resizer.pods) s.fire(c, rules.kubePodCrashLooping(resizer, p.name), 55, 95, f2);
+  return s.build();
+}

@@ -94,8 +94,9 @@ export class App {
     const readModel: ReadModel = {
       incidents: () => this.engine.incidentDocs(),
       incident: (id) => this.engine.incidentWithTimeline(id),
-      slos: () => [],
+      slos: () => this.engine.sloDocs(),
     };
+    this.metrics.observeSlos(() => this.engine.sloDocs());
     this.server = createHttpServer({
       ingestor: this.ingestor,
       readModel,

@@ -10,15 +10,19 @@ import type { IncidentDoc, SloDoc } from './model/index.js';
 export interface ReplayDocument {
   incidents: IncidentDoc[];
   slos: SloDoc[];
-  stats: { requests: number; alerts: number; incidents: number; alertsReceived: number; tickets: number; deploys: number; sliSamples: number; rejected: number };
+  stats: { requests: number; alerts: number; incidents: number; alertsReceived: number; tickets: number; deploys: number; sliSamples: number; sliSamplesDropped: number; rejected: number };
 }
 
-/** Builds the CONTRACT §5 document from an engine. SLOs are listed empty until burn rates exist (#4). */
+/**
+ * Builds the CONTRACT §5 document from an engine whose input has ended: SLOs are evaluated up to the last grid point
+ * at or before the clock first.
+ */
 export function toReplayDocument(engine: Engine, rejected: number): ReplayDocument {
+  engine.settle();
   const s = engine.stats();
   return {
     incidents: engine.incidentDocs(),
-    slos: [],
+    slos: engine.sloDocs(),
     stats: {
       requests: s.requests,
       alerts: s.alerts,
@@ -27,6 +31,7 @@ export function toReplayDocument(engine: Engine, rejected: number): ReplayDocume
       tickets: s.tickets,
       deploys: s.deploys,
       sliSamples: s.sliSamples,
+      sliSamplesDropped: s.sliSamplesDropped,
       rejected,
     },
   };

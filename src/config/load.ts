@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { EngineOptions } from '../engine/index.js';
-import { DEFAULT_PIPELINE } from '../engine/index.js';
+import { DEFAULT_PIPELINE, type EngineSlo } from '../engine/index.js';
 import { EMPTY_TOPOLOGY } from '../model/index.js';
 import { checkPipelineFile, toPipeline, type PipelineFile } from './pipeline-config.js';
 import { checkServerFile, toEngineSettings, toServerSettings, type ServerFile, type ServerSettings } from './server-config.js';
@@ -46,13 +46,22 @@ export async function loadConfig(dir: string, opts: LoadOptions = {}): Promise<C
   const slosFile = parseSlosDocuments((await readYamlDocuments(abs, 'slos.yaml')) ?? [], 'slos.yaml');
   const topology = topoFile === undefined ? EMPTY_TOPOLOGY : toTopology(topoFile);
   const pipeline = await loadPipeline(abs, opts.pipelineFile);
+  const slos = toSlos(slosFile, topology);
   const config: Config = {
     dir: abs,
     server: toServerSettings(server),
-    engine: { ...toEngineSettings(server), topology, pipeline },
-    slos: toSlos(slosFile, topology),
+    engine: { ...toEngineSettings(server), topology, pipeline, slos: slos.map(toEngineSlo) },
+    slos,
   };
   return deepFreeze(config);
+}
+
+/** An SLO definition as the engine computes it. */
+function toEngineSlo(d: SloDefinition): EngineSlo {
+  return {
+    name: d.name, objective: d.objective, periodMs: d.windowMs, period: d.window, semantics: d.semantics,
+    pageAlerts: d.pageAlerts, ticketAlerts: d.ticketAlerts, labels: d.labels, ...(d.entity === undefined ? {} : { entity: d.entity }),
+  };
 }
 
 async function loadPipeline(configDir: string, pipelineFile: string | undefined) {

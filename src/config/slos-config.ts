@@ -183,6 +183,8 @@ export function toSlos(f: SlosFile, topology: Topology): SloDefinition[] {
       // Every form's window passed DurationString, or is Sloth's fixed period.
       const windowMs = parseDuration(slo.window) as number;
       if (windowMs === 0) throw new ConfigError(`${where}: ${paths.window}: must be longer than 0`);
+      // Burn-rate windows start on the evaluation grid (whole minutes), which is what keeps them exact.
+      if (windowMs % 60_000 !== 0) throw new ConfigError(`${where}: ${paths.window}: must be a whole number of minutes, got ${slo.window}`);
       if (!(slo.objective > 0 && slo.objective < 100)) {
         throw new ConfigError(`${where}: ${paths.objective}: expected a percentage between 0 and 100, got ${describeObjective(given.objective)}`);
       }

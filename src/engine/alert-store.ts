@@ -7,7 +7,7 @@ export interface AlertRecord {
   readonly labels: LabelSet;
   annotations: LabelSet;
   generatorURL: string | undefined;
-  source: 'api' | 'webhook';
+  source: AlertEvent['source'];
   startsAt: Instant;
   /** null: firing until an explicit resolve arrives (webhook alerts). */
   endsAt: Instant | null;

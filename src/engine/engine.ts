@@ -6,17 +6,19 @@ import type {
   Instant,
   LabelSet,
   Severity,
+  SliSample,
+  SloDoc,
   TicketEvent,
   TimelineEntry,
 } from '../model/index.js';
 import { SEVERITIES, severityRank } from '../model/index.js';
 import { AlertStore, type AlertRecord } from './alert-store.js';
 import { addSuspect, servicesOf } from './cause.js';
-import { Binder } from './bind.js';
+import { Binder, type Binding } from './bind.js';
 import { BurstTracker } from './burst-tracker.js';
 import { clusterOf, createCorrelators, kmeansClusterOf, propose, type BoundAlert, type Correlator, type Proposal } from './correlate.js';
 import { IncidentStore, type IncidentRecord } from './incident-store.js';
-import type { CorrelatorSpec, EngineOptions } from './options.js';
+import type { CorrelatorSpec, EngineOptions, EngineSlo } from './options.js';
 import { toIncidentDoc, toTimeline } from './render.js';
 import { INFO_RANK, toSeverity } from './severity.js';
 import { TicketDesk } from './ticket-desk.js';
@@ -25,6 +27,8 @@ import { TextMemory, type TextMemoryState } from './text-memory.js';
 import type { SparseVector } from './text/index.js';
 import { dependentsOf, dependsOn, findSplit, type Split } from './split.js';
 import { TopologyIndex } from './topology-index.js';
+import { BURN_ALERTNAME, burnSeverity, describeBurn, toBurnAlert } from './burn-alert.js';
+import { SloBook, type SloBookState, type SloTransition } from './slo/index.js';
 
 /** A change the runner turns into I/O (notifications, the incident feed). */
 export interface EngineEffect {
@@ -45,6 +49,8 @@ export interface EngineStats {
   tickets: number;
   deploys: number;
   sliSamples: number;
+  /** SLI samples of no configured SLO, or at or before their SLO's last sample. */
+  sliSamplesDropped: number;
 }
 
 /** Engine state as plain JSON: what a snapshot stores. Derived indexes are rebuilt on restore. */
@@ -62,6 +68,8 @@ export interface EngineState {
   readonly lastPruneAt: Instant | null;
   readonly bursts: ReturnType<BurstTracker['toJSON']>;
   readonly text: TextMemoryState;
+  /** Absent in snapshots taken before burn rates existed. */
+  readonly slo?: SloBookState;
 }
 
 /**
@@ -87,6 +95,7 @@ export class Engine {
     tickets: 0,
     deploys: 0,
     sliSamples: 0,
+    sliSamplesDropped: 0,
   };
   private effects: EngineEffect[] = [];
   private readonly groupBy: readonly string[];
@@ -95,6 +104,8 @@ export class Engine {
   private readonly kmeans: Extract<CorrelatorSpec, { type: 'kmeans' }> | undefined;
   private readonly topologySpec: Extract<CorrelatorSpec, { type: 'topology' }> | undefined;
   private lastPruneAt: Instant | null = null;
+  private slo: SloBook;
+  private readonly sloByName: ReadonlyMap<string, EngineSlo>;
 
   constructor(private readonly opts: EngineOptions) {
     this.alerts = new AlertStore(opts.resolveTimeoutMs);
@@ -108,6 +119,8 @@ export class Engine {
     this.tickets = new TicketDesk(desk, opts.pipeline.ticketWindowMs);
     this.deploys = new DeployDesk(desk, this.binder, this.topology, this.alerts.alerts, opts.pipeline.deployLookbackMs);
     this.kmeans = opts.pipeline.correlators.find((c): c is Extract<CorrelatorSpec, { type: 'kmeans' }> => c.type === 'kmeans');
+    this.slo = new SloBook(opts.slos);
+    this.sloByName = new Map(opts.slos.map((s) => [s.name, s]));
     this.topologySpec = opts.pipeline.correlators.find((c): c is Extract<CorrelatorSpec, { type: 'topology' }> => c.type === 'topology');
   }
 
@@ -125,6 +138,7 @@ export class Engine {
     e.lastPruneAt = state.lastPruneAt;
     e.bursts.restore(state.bursts);
     e.text.restore(state.text);
+    if (state.slo !== undefined) e.slo = SloBook.restore(opts.slos, state.slo);
     return e;
   }
 
@@ -151,8 +165,7 @@ export class Engine {
           this.deploys.receive(ev, now);
           break;
         case 'sli':
-          // Burn-rate evaluation arrives with the SLO issue (#4); samples are counted so replay stats are honest.
-          this.counters.sliSamples++;
+          this.onSli(ev);
           break;
       }
     }
@@ -163,6 +176,20 @@ export class Engine {
   advance(now: Instant): EngineEffect[] {
     this.tick(now);
     return this.drain();
+  }
+
+  /**
+   * Evaluates the SLOs at every grid point up to and including the clock, as replay does once its capture ends.
+   * A live server does not: a request stamped at the clock could still bring a sample for that grid point.
+   */
+  settle(): EngineEffect[] {
+    if (this.clock !== null) this.onBurns(this.slo.evaluateUntil(this.clock), this.clock);
+    return this.drain();
+  }
+
+  /** CONTRACT §5 `slos`: every configured SLO as of its last evaluated grid point. */
+  sloDocs(): SloDoc[] {
+    return this.slo.docs();
   }
 
   /** All incidents, oldest first (CONTRACT §5 replay order). */
@@ -208,6 +235,7 @@ export class Engine {
       lastPruneAt: this.lastPruneAt,
       bursts: this.bursts.toJSON(),
       text: this.text.toJSON(),
+      slo: this.slo.toJSON(),
     };
   }
 
@@ -231,6 +259,8 @@ export class Engine {
     const now = this.clock === null || at > this.clock ? at : this.clock;
     this.clock = now;
     for (const a of this.alerts.expire(now)) this.alertResolved(a);
+    // Grid points before `now` only: a request stamped `now` may still bring samples for the one at `now`.
+    this.onBurns(this.slo.evaluateUntil(now - 1), now);
     if (this.lastPruneAt === null || now - this.lastPruneAt >= PRUNE_EVERY_MS) this.prune(now);
     return now;
   }
@@ -252,14 +282,15 @@ export class Engine {
   }
 
   private onAlert(ev: AlertEvent, now: Instant): void {
-    this.counters.alertsReceived++;
+    const received = ev.source !== 'slo';
+    if (received) this.counters.alertsReceived++;
     const { record, change } = this.alerts.receive(ev, now);
     switch (change) {
       case 'unchanged':
         return;
       case 'new-firing':
       case 'new-resolved':
-        this.counters.alerts++;
+        if (received) this.counters.alerts++;
         this.place(record, now);
         return;
       case 'refired': {
@@ -269,7 +300,7 @@ export class Engine {
           this.emit(inc.id, 'reopened');
         } else this.emit(inc.id, 'updated');
         inc.firing++;
-        if (record.entity !== null) this.incidents.touchEntity(inc, record.entity, now, severityRank(toSeverity(record.labels, this.opts.severity)));
+        if (record.entity !== null) this.incidents.touchEntity(inc, record.entity, now, severityRank(this.severityOf(record)));
         this.incidents.touchGroup(inc, groupKey(record.labels, this.groupBy), now);
         this.incidents.note(inc, {
           at: now,
@@ -290,7 +321,7 @@ export class Engine {
    * correlator proposes more than one open incident, the alert ties them together and they merge into the oldest.
    */
   private place(record: AlertRecord, now: Instant): void {
-    const binding = this.binder.bind(record.labels);
+    const binding = record.source === 'slo' ? this.bindBurn(record) : this.binder.bind(record.labels);
     record.entity = binding.entity;
     const bound: BoundAlert = {
       record,
@@ -302,7 +333,7 @@ export class Engine {
     };
     // Correlation time is when the alert started, not when it reached us (a restarted ruler re-sends everything).
     const startedAt = record.status === 'firing' ? Math.min(record.startsAt, now) : (record.endsAt as number);
-    const alertSeverity = toSeverity(record.labels, this.opts.severity);
+    const alertSeverity = this.severityOf(record);
     const proposals = propose(this.correlators, bound, this.incidents, startedAt, this.opts.pipeline.joinThreshold);
     const cause = binding.inTopology ? binding.entity : null;
     let choice = proposals[0];
@@ -311,6 +342,9 @@ export class Engine {
     // than joining and chaining two faults into one.
     if (choice !== undefined && choice.correlator === 'topology' && cause !== null && this.topologySpec !== undefined &&
       findSplit(choice.incident, cause, startedAt, this.topologySpec.windowMs, this.topology, this.failing) !== null) choice = undefined;
+    // A burn is a symptom that shows long after its cause (its windows must fill first): it joins the open incident
+    // of what its entity depends on, however old, before the correlators' windows are asked.
+    if (record.source === 'slo') choice = this.homeOfBurn(record, cause) ?? choice;
     let inc: IncidentRecord;
     if (choice === undefined) {
       inc = this.incidents.open(record.fingerprint, startedAt, alertSeverity);
@@ -373,7 +407,7 @@ export class Engine {
     if (record.status === 'firing') {
       this.bursts.add(clusterOf(bound), { at: startedAt, incident: inc.id, entity: binding.entity ?? record.fingerprint }, now);
     } else if (inc.firing === 0 && inc.status === 'open') this.resolveIncident(inc);
-    if (choice === undefined && cause !== null) this.pullSymptoms(inc, cause, startedAt, now);
+    if (choice === undefined && cause !== null && record.source !== 'slo') this.pullSymptoms(inc, cause, startedAt, now);
   }
 
   /**
@@ -403,7 +437,7 @@ export class Engine {
       const kind = String(kmeansClusterOf({ record, tokens }, this.kmeans));
       inc.kinds[kind] = Math.max(inc.kinds[kind] ?? startedAt, startedAt);
     }
-    const alertSeverity = toSeverity(record.labels, this.opts.severity);
+    const alertSeverity = this.severityOf(record);
     this.incidents.raiseSeverity(inc, alertSeverity);
     if (record.entity !== null) this.incidents.touchEntity(inc, record.entity, startedAt, severityRank(alertSeverity));
     this.incidents.touchGroup(inc, groupKey(record.labels, this.groupBy), startedAt);
@@ -523,6 +557,78 @@ export class Engine {
     });
     if (inc.firing === 0) this.resolveIncident(inc);
     else this.emit(inc.id, 'updated');
+  }
+
+  /**
+   * Counts an SLI sample into its SLO. A sample stamped after it was received (a sender's clock ahead of ours) counts
+   * at its receive time: burn rates must not see the future of the grid point being evaluated.
+   */
+  private onSli(ev: SliSample): void {
+    this.counters.sliSamples++;
+    if (this.slo.addSample(ev.slo, Math.min(ev.sampleAt, ev.at), ev.good, ev.total) !== 'accepted') this.counters.sliSamplesDropped++;
+  }
+
+  /** Burn alerts firing or resolving become alerts placed like received ones, with the burn on their incident's timeline. */
+  private onBurns(transitions: readonly SloTransition[], now: Instant): void {
+    for (const t of transitions) {
+      const slo = this.sloByName.get(t.slo);
+      if (slo === undefined) throw new Error(`invariant: burn of unknown SLO ${t.slo}`);
+      const ev = toBurnAlert(t, slo);
+      this.onAlert(ev, now);
+      const record = this.alerts.get(ev.fingerprint) as AlertRecord;
+      const inc = this.incidentOf(record);
+      this.incidents.note(inc, {
+        at: t.at,
+        type: t.change === 'fired' ? 'slo-burn' : 'slo-burn-resolved',
+        message: `SLO ${t.slo} ${describeBurn(t)}`,
+        fingerprint: ev.fingerprint,
+      });
+      this.emit(inc.id, 'updated');
+    }
+  }
+
+  /** A burn alert is about its SLO's entity when it names one in the topology, else whatever its labels name. */
+  private bindBurn(record: AlertRecord): Binding {
+    const name = record.labels['slo'];
+    const entityId = name === undefined ? undefined : this.sloByName.get(name)?.entity;
+    const entity = entityId === undefined ? undefined : this.topology.entity(entityId);
+    if (entity !== undefined) return { entity: entity.id, inTopology: true, via: `slo=${name as string}`, kind: entity.kind };
+    return this.binder.bind(record.labels);
+  }
+
+  /**
+   * The open incident a burn alert belongs to: one holding its entity or something the entity depends on through
+   * failing entities (the bad deploy's service, the saturated datastore), the newest first, since a fresh burn
+   * follows fresh trouble; else the open incident of another burn alert of the same SLO (one SLO burning is one
+   * problem, whichever windows page first).
+   */
+  private homeOfBurn(record: AlertRecord, entity: string | null): Proposal | undefined {
+    let best: IncidentRecord | undefined;
+    if (entity !== null) {
+      for (const inc of this.incidents.openIncidents()) {
+        if (best !== undefined && inc.seq < best.seq) continue;
+        const holds = inc.entityStarts[entity] !== undefined || inc.entities.some((e) => dependsOn(entity, e, this.topology, this.failing));
+        if (holds) best = inc;
+      }
+    }
+    if (best !== undefined) {
+      const reason = `the burn on ${entity as string} follows trouble at ${best.rootCause?.entity ?? entity}, open here`;
+      return { incident: best, correlator: 'slo', bridges: false, score: { score: 1, reason } };
+    }
+    const slo = record.labels['slo'];
+    for (const inc of this.incidents.openWithName(BURN_ALERTNAME, 32)) {
+      const same = inc.alerts.some((fp) => {
+        const a = this.alerts.get(fp) as AlertRecord;
+        return a.source === 'slo' && a.labels['slo'] === slo && a !== record;
+      });
+      if (same) return { incident: inc, correlator: 'slo', bridges: false, score: { score: 1, reason: `SLO ${slo ?? ''} burns here already` } };
+    }
+    return undefined;
+  }
+
+  /** Received alerts take their severity from the team's label map; burn alerts from how fast they burn. */
+  private severityOf(record: AlertRecord): Severity {
+    return record.source === 'slo' ? burnSeverity(record.labels) : toSeverity(record.labels, this.opts.severity);
   }
 
   private resolveIncident(inc: IncidentRecord): void {

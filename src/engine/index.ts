@@ -2,4 +2,4 @@
 export { Engine } from './engine.js';
 export type { EngineEffect, EngineState, EngineStats } from './engine.js';
 export { DEFAULT_ENGINE_OPTIONS, DEFAULT_PIPELINE } from './options.js';
-export type { CorrelatorSpec, EngineOptions, PipelineOptions, SeverityOptions } from './options.js';
+export type { CorrelatorSpec, EngineOptions, EngineSlo, PipelineOptions, SeverityOptions } from './options.js';

@@ -1,4 +1,5 @@
-import type { Severity, Topology } from '../model/index.js';
+import type { LabelSet, Severity, Topology } from '../model/index.js';
+import type { SloSpec } from './slo/index.js';
 import type { KmeansModel } from './cluster/index.js';
 import { EMPTY_TOPOLOGY } from '../model/index.js';
 
@@ -82,6 +83,16 @@ export interface EngineOptions {
   readonly maxTimelineEntries: number;
   /** Resolved incidents (and their alerts) are forgotten this long after they resolved, bounding memory. */
   readonly retentionMs: number;
+  /** The SLOs whose burn rates the engine computes from SLI samples (`slos.yaml`). */
+  readonly slos: readonly EngineSlo[];
+}
+
+/** An SLO as the engine needs it: the burn-rate spec, and what its burn alerts bind to. */
+export interface EngineSlo extends SloSpec {
+  /** The topology entity its burn alerts are about; without one they bind by `labels`. */
+  readonly entity?: string;
+  /** Labels its burn alerts carry (a Sloth service, Pyrra labels, native `labels`). */
+  readonly labels: LabelSet;
 }
 
 /** The built-in pipeline; `pipelines/default.yaml` spells out the same (a test keeps them equal). */
@@ -115,4 +126,5 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = Object.freeze({
   topology: EMPTY_TOPOLOGY,
   maxTimelineEntries: 500,
   retentionMs: 7 * 86_400_000,
+  slos: Object.freeze([]) as readonly EngineSlo[],
 });

@@ -19,7 +19,7 @@ export function toIncidentDoc(
     status: inc.status,
     openedAt: formatInstant(inc.openedAt),
     resolvedAt: inc.resolvedAt === null ? null : formatInstant(inc.resolvedAt),
-    alerts: records.map((a) => ({ fingerprint: a.fingerprint, labels: a.labels })),
+    alerts: records.map((a) => (a.source === 'slo' ? { fingerprint: a.fingerprint, labels: a.labels, origin: 'slo' as const } : { fingerprint: a.fingerprint, labels: a.labels })),
     tickets: [...inc.tickets],
     suspectedDeploys: inc.suspectedDeploys.map((d) => ({
       service: d.service,

@@ -142,6 +142,7 @@ export function scoringFrame(incidents: readonly IncidentDoc[], truth: Truth, tr
   const fingerprints: string[] = [];
   for (const inc of incidents) {
     for (const a of inc.alerts) {
+      if (a.origin === 'slo') continue; // a burn alert stormcell raised is no received alert the truth could name
       if (position.has(a.fingerprint)) continue; // CONTRACT §5 promises one incident per alert; never count one twice
       position.set(a.fingerprint, fingerprints.length);
       fingerprints.push(a.fingerprint);
@@ -179,7 +180,7 @@ export function scoreIncidents(frame: ScoringFrame, incidents: readonly Incident
   const matches = matchIncidents(frame.truthPositions, predicted);
   return {
     pairs: pairCounts(predicted, frame.truthLabels),
-    incidents: incidents.filter((inc) => inc.alerts.length > 0).length,
+    incidents: incidents.filter((inc) => inc.alerts.some((a) => a.origin !== 'slo')).length,
     truthClusters: frame.truthClusters,
     tickets: ticketLinks(truth.incidents, truth.unlinkedTickets, matches, facts),
     deploys: deployAttribution(truth.incidents, matches, facts),

@@ -33,8 +33,11 @@ export interface CaptureRecord {
 export interface AlertEvent {
   readonly kind: 'alert';
   readonly at: Instant;
-  /** `api`: a ruler or Alertmanager API v2 client that re-sends; `webhook`: an upstream Alertmanager's notification. */
-  readonly source: 'api' | 'webhook';
+  /**
+   * `api`: a ruler or Alertmanager API v2 client that re-sends; `webhook`: an upstream Alertmanager's notification;
+   * `slo`: a burn-rate alert the engine raised itself from SLI samples (never received, firing until resolved).
+   */
+  readonly source: 'api' | 'webhook' | 'slo';
   readonly fingerprint: string;
   readonly labels: LabelSet;
   readonly annotations: LabelSet;

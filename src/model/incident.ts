@@ -17,7 +17,8 @@ export interface IncidentDoc {
   status: 'open' | 'resolved';
   openedAt: string;
   resolvedAt: string | null;
-  alerts: Array<{ fingerprint: string; labels: LabelSet }>;
+  /** `origin: "slo"` marks a burn-rate alert stormcell raised itself; received alerts have no `origin`. */
+  alerts: Array<{ fingerprint: string; labels: LabelSet; origin?: 'slo' }>;
   tickets: string[];
   suspectedDeploys: Array<{ service: string; version: string; at: string; score: number; reason?: string }>;
   rootCause: { entity: string; score: number } | null;

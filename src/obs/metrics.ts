@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { SloDoc } from '../model/index.js';
 
 /**
  * The process's metrics, on a registry of its own (no prom-client global), so that tests can embed several apps.
@@ -16,6 +17,8 @@ export interface Metrics {
   readonly logEntries: Counter;
   readonly snapshotSeconds: Histogram;
   readonly logRecoveryTruncatedBytes: Counter;
+  /** Where `stormcell_slo_burn_rate` and `stormcell_slo_error_budget_remaining` are read from at each scrape. */
+  observeSlos(source: () => readonly SloDoc[]): void;
 }
 
 /** Creates the metrics with Node's default process metrics under the `stormcell_` prefix. */
@@ -23,7 +26,33 @@ export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'stormcell_' });
   const registers = [registry];
+  // Read at scrape time rather than set on every evaluation: thousands of SLOs times eight windows would otherwise
+  // be written each minute whether anyone scrapes or not.
+  let slos: () => readonly SloDoc[] = () => [];
+  new Gauge({
+    name: 'stormcell_slo_burn_rate',
+    help: 'Burn rate of an SLO over a window as of its last evaluation (absent where Prometheus has no value or NaN).',
+    labelNames: ['slo', 'window'],
+    registers,
+    collect() {
+      this.reset();
+      for (const s of slos()) for (const [window, v] of Object.entries(s.burnRates)) if (v !== null) this.set({ slo: s.name, window }, v);
+    },
+  });
+  new Gauge({
+    name: 'stormcell_slo_error_budget_remaining',
+    help: 'Fraction of an SLO error budget left over its period (negative once overspent).',
+    labelNames: ['slo'],
+    registers,
+    collect() {
+      this.reset();
+      for (const s of slos()) if (s.errorBudgetRemaining !== null) this.set({ slo: s.name }, s.errorBudgetRemaining);
+    },
+  });
   return {
+    observeSlos(source) {
+      slos = source;
+    },
     registry,
     received: new Counter({
       name: 'stormcell_received_total',
