@@ -151,6 +151,7 @@ export class Engine {
   apply(events: readonly Event[], at: Instant): EngineEffect[] {
     const now = this.tick(at);
     this.counters.requests++;
+    let sli = false;
     for (const ev of events) {
       switch (ev.kind) {
         case 'alert':
@@ -166,9 +167,12 @@ export class Engine {
           break;
         case 'sli':
           this.onSli(ev);
+          sli = true;
           break;
       }
     }
+    // Samples stamped in the past (a late exporter) complete grid points the clock has passed: decide those now.
+    if (sli) this.onBurns(this.slo.evaluateUntil(now - 1), now);
     return this.drain();
   }
 
