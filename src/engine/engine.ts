@@ -6,7 +6,6 @@ import type {
   Instant,
   LabelSet,
   Severity,
-  SliSample,
   SloDoc,
   TicketEvent,
   TimelineEntry,
@@ -14,11 +13,11 @@ import type {
 import { SEVERITIES, severityRank } from '../model/index.js';
 import { AlertStore, type AlertRecord } from './alert-store.js';
 import { addSuspect, servicesOf } from './cause.js';
-import { Binder, type Binding } from './bind.js';
+import { Binder } from './bind.js';
 import { BurstTracker } from './burst-tracker.js';
 import { clusterOf, createCorrelators, kmeansClusterOf, propose, type BoundAlert, type Correlator, type Proposal } from './correlate.js';
 import { IncidentStore, type IncidentRecord } from './incident-store.js';
-import type { CorrelatorSpec, EngineOptions, EngineSlo } from './options.js';
+import type { CorrelatorSpec, EngineOptions } from './options.js';
 import { toIncidentDoc, toTimeline } from './render.js';
 import { INFO_RANK, toSeverity } from './severity.js';
 import { TicketDesk } from './ticket-desk.js';
@@ -27,8 +26,9 @@ import { TextMemory, type TextMemoryState } from './text-memory.js';
 import type { SparseVector } from './text/index.js';
 import { dependentsOf, dependsOn, findSplit, type Split } from './split.js';
 import { TopologyIndex } from './topology-index.js';
-import { BURN_ALERTNAME, burnSeverity, describeBurn, toBurnAlert } from './burn-alert.js';
-import { SloBook, type SloBookState, type SloTransition } from './slo/index.js';
+import { burnSeverity, describeBurn } from './burn-alert.js';
+import type { SloBookState } from './slo/index.js';
+import { SloDesk } from './slo-desk.js';
 
 /** A change the runner turns into I/O (notifications, the incident feed). */
 export interface EngineEffect {
@@ -104,8 +104,7 @@ export class Engine {
   private readonly kmeans: Extract<CorrelatorSpec, { type: 'kmeans' }> | undefined;
   private readonly topologySpec: Extract<CorrelatorSpec, { type: 'topology' }> | undefined;
   private lastPruneAt: Instant | null = null;
-  private slo: SloBook;
-  private readonly sloByName: ReadonlyMap<string, EngineSlo>;
+  private readonly slo: SloDesk;
 
   constructor(private readonly opts: EngineOptions) {
     this.alerts = new AlertStore(opts.resolveTimeoutMs);
@@ -119,8 +118,10 @@ export class Engine {
     this.tickets = new TicketDesk(desk, opts.pipeline.ticketWindowMs);
     this.deploys = new DeployDesk(desk, this.binder, this.topology, this.alerts.alerts, opts.pipeline.deployLookbackMs);
     this.kmeans = opts.pipeline.correlators.find((c): c is Extract<CorrelatorSpec, { type: 'kmeans' }> => c.type === 'kmeans');
-    this.slo = new SloBook(opts.slos);
-    this.sloByName = new Map(opts.slos.map((s) => [s.name, s]));
+    this.slo = new SloDesk(
+      { incidents: this.incidents, alerts: this.alerts.alerts, topology: this.topology, binder: this.binder, failing: this.failing },
+      opts.slos,
+    );
     this.topologySpec = opts.pipeline.correlators.find((c): c is Extract<CorrelatorSpec, { type: 'topology' }> => c.type === 'topology');
   }
 
@@ -138,7 +139,7 @@ export class Engine {
     e.lastPruneAt = state.lastPruneAt;
     e.bursts.restore(state.bursts);
     e.text.restore(state.text);
-    if (state.slo !== undefined) e.slo = SloBook.restore(opts.slos, state.slo);
+    if (state.slo !== undefined) e.slo.restore(state.slo);
     return e;
   }
 
@@ -166,13 +167,14 @@ export class Engine {
           this.deploys.receive(ev, now);
           break;
         case 'sli':
-          this.onSli(ev);
+          this.counters.sliSamples++;
+          if (!this.slo.addSample(ev)) this.counters.sliSamplesDropped++;
           sli = true;
           break;
       }
     }
     // Samples stamped in the past (a late exporter) complete grid points the clock has passed: decide those now.
-    if (sli) this.onBurns(this.slo.evaluateUntil(now - 1), now);
+    if (sli) this.onBurns(now - 1, now);
     return this.drain();
   }
 
@@ -187,7 +189,7 @@ export class Engine {
    * A live server does not: a request stamped at the clock could still bring a sample for that grid point.
    */
   settle(): EngineEffect[] {
-    if (this.clock !== null) this.onBurns(this.slo.evaluateUntil(this.clock), this.clock);
+    if (this.clock !== null) this.onBurns(this.clock, this.clock);
     return this.drain();
   }
 
@@ -264,7 +266,7 @@ export class Engine {
     this.clock = now;
     for (const a of this.alerts.expire(now)) this.alertResolved(a);
     // Grid points before `now` only: a request stamped `now` may still bring samples for the one at `now`.
-    this.onBurns(this.slo.evaluateUntil(now - 1), now);
+    this.onBurns(now - 1, now);
     if (this.lastPruneAt === null || now - this.lastPruneAt >= PRUNE_EVERY_MS) this.prune(now);
     return now;
   }
@@ -325,7 +327,7 @@ export class Engine {
    * correlator proposes more than one open incident, the alert ties them together and they merge into the oldest.
    */
   private place(record: AlertRecord, now: Instant): void {
-    const binding = record.source === 'slo' ? this.bindBurn(record) : this.binder.bind(record.labels);
+    const binding = record.source === 'slo' ? this.slo.bind(record) : this.binder.bind(record.labels);
     record.entity = binding.entity;
     const bound: BoundAlert = {
       record,
@@ -348,7 +350,7 @@ export class Engine {
       findSplit(choice.incident, cause, startedAt, this.topologySpec.windowMs, this.topology, this.failing) !== null) choice = undefined;
     // A burn is a symptom that shows long after its cause (its windows must fill first): it joins the open incident
     // of what its entity depends on, however old, before the correlators' windows are asked.
-    if (record.source === 'slo') choice = this.homeOfBurn(record, cause) ?? choice;
+    if (record.source === 'slo') choice = this.slo.home(record, cause) ?? choice;
     let inc: IncidentRecord;
     if (choice === undefined) {
       inc = this.incidents.open(record.fingerprint, startedAt, alertSeverity);
@@ -563,71 +565,19 @@ export class Engine {
     else this.emit(inc.id, 'updated');
   }
 
-  /**
-   * Counts an SLI sample into its SLO. A sample stamped after it was received (a sender's clock ahead of ours) counts
-   * at its receive time: burn rates must not see the future of the grid point being evaluated.
-   */
-  private onSli(ev: SliSample): void {
-    this.counters.sliSamples++;
-    if (this.slo.addSample(ev.slo, Math.min(ev.sampleAt, ev.at), ev.good, ev.total) !== 'accepted') this.counters.sliSamplesDropped++;
-  }
-
-  /** Burn alerts firing or resolving become alerts placed like received ones, with the burn on their incident's timeline. */
-  private onBurns(transitions: readonly SloTransition[], now: Instant): void {
-    for (const t of transitions) {
-      const slo = this.sloByName.get(t.slo);
-      if (slo === undefined) throw new Error(`invariant: burn of unknown SLO ${t.slo}`);
-      const ev = toBurnAlert(t, slo);
-      this.onAlert(ev, now);
-      const record = this.alerts.get(ev.fingerprint) as AlertRecord;
-      const inc = this.incidentOf(record);
+  /** Burn alerts firing or resolving are placed like received alerts, with the burn on their incident's timeline. */
+  private onBurns(until: Instant, now: Instant): void {
+    for (const { transition: t, alert } of this.slo.evaluate(until)) {
+      this.onAlert(alert, now);
+      const inc = this.incidentOf(this.alerts.get(alert.fingerprint) as AlertRecord);
       this.incidents.note(inc, {
         at: t.at,
         type: t.change === 'fired' ? 'slo-burn' : 'slo-burn-resolved',
         message: `SLO ${t.slo} ${describeBurn(t)}`,
-        fingerprint: ev.fingerprint,
+        fingerprint: alert.fingerprint,
       });
       this.emit(inc.id, 'updated');
     }
-  }
-
-  /** A burn alert is about its SLO's entity when it names one in the topology, else whatever its labels name. */
-  private bindBurn(record: AlertRecord): Binding {
-    const name = record.labels['slo'];
-    const entityId = name === undefined ? undefined : this.sloByName.get(name)?.entity;
-    const entity = entityId === undefined ? undefined : this.topology.entity(entityId);
-    if (entity !== undefined) return { entity: entity.id, inTopology: true, via: `slo=${name as string}`, kind: entity.kind };
-    return this.binder.bind(record.labels);
-  }
-
-  /**
-   * The open incident a burn alert belongs to: one holding its entity or something the entity depends on through
-   * failing entities (the bad deploy's service, the saturated datastore), the newest first, since a fresh burn
-   * follows fresh trouble; else the open incident of another burn alert of the same SLO (one SLO burning is one
-   * problem, whichever windows page first).
-   */
-  private homeOfBurn(record: AlertRecord, entity: string | null): Proposal | undefined {
-    let best: IncidentRecord | undefined;
-    if (entity !== null) {
-      for (const inc of this.incidents.openIncidents()) {
-        if (best !== undefined && inc.seq < best.seq) continue;
-        const holds = inc.entityStarts[entity] !== undefined || inc.entities.some((e) => dependsOn(entity, e, this.topology, this.failing));
-        if (holds) best = inc;
-      }
-    }
-    if (best !== undefined) {
-      const reason = `the burn on ${entity as string} follows trouble at ${best.rootCause?.entity ?? entity}, open here`;
-      return { incident: best, correlator: 'slo', bridges: false, score: { score: 1, reason } };
-    }
-    const slo = record.labels['slo'];
-    for (const inc of this.incidents.openWithName(BURN_ALERTNAME, 32)) {
-      const same = inc.alerts.some((fp) => {
-        const a = this.alerts.get(fp) as AlertRecord;
-        return a.source === 'slo' && a.labels['slo'] === slo && a !== record;
-      });
-      if (same) return { incident: inc, correlator: 'slo', bridges: false, score: { score: 1, reason: `SLO ${slo ?? ''} burns here already` } };
-    }
-    return undefined;
   }
 
   /** Received alerts take their severity from the team's label map; burn alerts from how fast they burn. */
