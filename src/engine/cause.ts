@@ -73,6 +73,12 @@ function kindPriority(e: string, topology: TopologyIndex): number {
   return KIND_PRIORITY[entityKind(e, topology)] ?? (KIND_PRIORITY['service'] as number);
 }
 
+/**
+ * Kinds whose failure takes down whatever is scheduled on or routed through them (a node, a zone, a cluster):
+ * who suffers is decided by placement, which the call graph does not describe.
+ */
+export const PLACEMENT_KINDS: ReadonlySet<string> = new Set(['node', 'host', 'cluster', 'zone', 'region', 'network']);
+
 /** An entity's kind: its topology kind, `node` for a label-derived node identity, else `service`. */
 export function entityKind(e: string, topology: TopologyIndex): string {
   return topology.entity(e)?.kind ?? (e.includes('node="') ? 'node' : 'service');

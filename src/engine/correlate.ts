@@ -8,6 +8,7 @@ import type { TextMemory } from './text-memory.js';
 import type { SparseVector } from './text/index.js';
 import { alertFeatures, assignCluster } from './cluster/index.js';
 import { INFO_RANK } from './severity.js';
+import { PLACEMENT_KINDS, entityKind } from './cause.js';
 
 /** An alert with what binding found for it: the correlators' input. */
 export interface BoundAlert {
@@ -169,9 +170,19 @@ export function createTopologyCorrelator(
       if (e === null) return null;
       // An incident older than max_age takes no new alerts, not even on its own entities: what still fires there
       // re-fires into it, but new trouble is a new incident, and a busy entity cannot chain faults hours apart.
-      if (Math.abs(at - incident.openedAt) > spec.maxAgeMs) return null;
-      const recent = (x: string): boolean => Math.abs(at - (incident.entityStarts[x] ?? -Infinity)) <= spec.windowMs;
-      if (incident.entityStarts[e] !== undefined && recent(e)) return { score: spec.sameEntity, reason: `same entity ${e}` };
+      // Unless it is still spreading: a new entity started failing in it within the window, as a slow degradation
+      // reaches one service after another for an hour.
+      // (Not a node's or a cluster's incident: those spread as pods are rescheduled, not along calls.)
+      const spreading = Math.abs(at - (incident.grewAt ?? incident.openedAt)) <= spec.windowMs && incident.burst === null &&
+        !PLACEMENT_KINDS.has(entityKind(incident.rootCause?.entity ?? '', topology));
+      if (Math.abs(at - incident.openedAt) > spec.maxAgeMs && !spreading) return null;
+      const inWindow = (x: string): boolean => Math.abs(at - (incident.entityStarts[x] ?? -Infinity)) <= spec.windowMs;
+      if (incident.entityStarts[e] !== undefined && inWindow(e)) return { score: spec.sameEntity, reason: `same entity ${e}` };
+      // A related entity counts while its latest alert started within the window, or, in a spreading incident,
+      // while it still fires and failed as part of this incident (not a background alert from before it opened).
+      const recent = (x: string): boolean =>
+        inWindow(x) ||
+        (spreading && (incident.entityFiring?.[x] ?? 0) > 0 && (incident.entityStarts[x] as number) >= incident.openedAt - spec.windowMs);
       if (!alert.inTopology) return null;
       // An entity that only has informational alerts (CPU throttling, a job that failed once) is not "failing":
       // it explains no one's trouble, and relating to it chains background noise into faults.

@@ -306,6 +306,7 @@ export class Engine {
           this.emit(inc.id, 'reopened');
         } else this.emit(inc.id, 'updated');
         inc.firing++;
+        if (record.entity !== null) this.incidents.countFiring(inc, record.entity, 1);
         if (record.entity !== null) this.incidents.touchEntity(inc, record.entity, now, severityRank(this.severityOf(record)));
         this.incidents.touchGroup(inc, groupKey(record.labels, this.groupBy), now);
         this.incidents.note(inc, {
@@ -455,7 +456,10 @@ export class Engine {
     for (const s of services) inc.serviceAlerts[s] = (inc.serviceAlerts[s] ?? 0) + 1;
     const cluster = record.labels['cluster'];
     if (cluster !== undefined) this.incidents.addCluster(inc, cluster);
-    if (record.status === 'firing') inc.firing++;
+    if (record.status === 'firing') {
+      inc.firing++;
+      if (record.entity !== null) this.incidents.countFiring(inc, record.entity, 1);
+    }
   }
 
   /**
@@ -555,6 +559,7 @@ export class Engine {
   private alertResolved(record: AlertRecord): void {
     const inc = this.incidentOf(record);
     inc.firing--;
+    if (record.entity !== null) this.incidents.countFiring(inc, record.entity, -1);
     this.incidents.note(inc, {
       at: record.endsAt as number,
       type: 'alert-resolved',

@@ -49,6 +49,10 @@ export interface IncidentRecord {
   entityStarts: Record<string, Instant>;
   /** Per entity, the worst severity rank (1 = sev1) of its alerts here. */
   entitySeverity: Record<string, number>;
+  /** When the latest new entity started failing here: an incident still spreading is still taking alerts. */
+  grewAt?: Instant;
+  /** Per entity, how many of its alerts here fire now (absent in snapshots from before it was kept). */
+  entityFiring?: Record<string, number>;
   /** Per alertname, when an alert of that name last started here (text correlation looks no further). */
   names: Record<string, Instant>;
   /** Per k-means cluster (when the pipeline has one), when an alert of it last started here. */
@@ -154,6 +158,7 @@ export class IncidentStore {
       clusters: [],
       entityStarts: {},
       entitySeverity: {},
+      entityFiring: {},
       kinds: {},
       names: {},
       groupStarts: {},
@@ -176,6 +181,7 @@ export class IncidentStore {
     if (!((inc.entitySeverity[entity] ?? Infinity) <= severity)) inc.entitySeverity[entity] = severity;
     if (inc.entityStarts[entity] === undefined) {
       inc.entities.push(entity);
+      if (!((inc.grewAt ?? -Infinity) >= at)) inc.grewAt = at;
       if (inc.status === 'open') addTo(this.openByEntity, entity, inc.id);
     }
     if (!((inc.entityStarts[entity] ?? -Infinity) >= at)) inc.entityStarts[entity] = at;
@@ -202,6 +208,7 @@ export class IncidentStore {
     for (const s of from.services) if (into.serviceStarts[s] === undefined) into.services.push(s);
     for (const [s, t] of Object.entries(from.serviceStarts)) into.serviceStarts[s] = Math.min(into.serviceStarts[s] ?? t, t);
     for (const [s, n] of Object.entries(from.serviceAlerts)) into.serviceAlerts[s] = (into.serviceAlerts[s] ?? 0) + n;
+    for (const [e, n] of Object.entries(from.entityFiring ?? {})) this.countFiring(into, e, n);
     for (const c of from.clusters) this.addCluster(into, c);
     for (const c of from.clusters) this.dropClusterRef(c);
     for (const t of from.tickets) if (!into.tickets.includes(t)) into.tickets.push(t);
@@ -245,8 +252,18 @@ export class IncidentStore {
     inc.clusters = [];
     inc.entityStarts = {};
     inc.entitySeverity = {};
+    inc.entityFiring = {};
+    delete inc.grewAt;
     inc.groupStarts = {};
     inc.firing = 0;
+  }
+
+  /** Counts `delta` firing alerts on `entity` (an alert of it joined or re-fired: +1; resolved: -1). */
+  countFiring(inc: IncidentRecord, entity: string, delta: number): void {
+    const m = (inc.entityFiring ??= {});
+    const n = (m[entity] ?? 0) + delta;
+    if (n > 0) m[entity] = n;
+    else delete m[entity];
   }
 
   raiseSeverity(inc: IncidentRecord, s: Severity): void {

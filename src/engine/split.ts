@@ -1,5 +1,6 @@
 import type { Instant } from '../model/index.js';
 import type { IncidentRecord } from './incident-store.js';
+import { PLACEMENT_KINDS } from './cause.js';
 import type { TopologyIndex } from './topology-index.js';
 
 /** Part of an open incident that a newly failing entity explains better than the incident's own cause does. */
@@ -10,8 +11,6 @@ export interface Split {
   readonly keptCause: string;
   readonly reason: string;
 }
-
-const PLACEMENT_KINDS = new Set(['node', 'host', 'cluster', 'zone', 'region', 'network']);
 
 /** How deep dependency chains are followed: caller → service → datastore → node is three hops. */
 const MAX_HOPS = 4;
