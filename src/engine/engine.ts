@@ -10,7 +10,7 @@ import type {
   TicketEvent,
   TimelineEntry,
 } from '../model/index.js';
-import { SEVERITIES, severityRank } from '../model/index.js';
+import { SEVERITIES, formatDuration, severityRank } from '../model/index.js';
 import { AlertStore, type AlertRecord } from './alert-store.js';
 import { addSuspect, servicesOf } from './cause.js';
 import { Binder } from './bind.js';
@@ -353,6 +353,18 @@ export class Engine {
     // of what its entity depends on, however old, before the correlators' windows are asked.
     if (record.source === 'slo') choice = this.slo.home(record, cause) ?? choice;
     let inc: IncidentRecord;
+    // A node that acted up, recovered for a moment and then died is one fault: trouble on a node soon after its
+    // incident resolved reopens that incident. Services and clusters are left alone: their next trouble after a
+    // quiet spell is as often a new fault (the next deploy, another component) as the old one.
+    if (choice === undefined && binding.entity !== null && record.status === 'firing' && (binding.kind === 'node' || binding.kind === 'host')) {
+      const again = this.incidents.resolvedRecentlyWith(binding.entity, startedAt, REOPEN_WINDOW_MS);
+      if (again !== undefined) {
+        const ago = formatDuration(startedAt - (again.resolvedAt as number));
+        this.incidents.reopen(again, now, `${alertName(record)} on ${binding.entity} fired ${ago} after the incident resolved`);
+        this.emit(again.id, 'reopened');
+        choice = { incident: again, correlator: 'reopen', bridges: false, score: { score: 1, reason: `same entity ${binding.entity}, resolved ${ago} before` } };
+      }
+    }
     if (choice === undefined) {
       inc = this.incidents.open(record.fingerprint, startedAt, alertSeverity);
       this.counters.incidents++;
@@ -618,6 +630,9 @@ function textOf(o: { tokens: string[]; vector: SparseVector }): { text: SparseVe
 function worthRecomputing(entities: number): boolean {
   return entities <= 256 || (entities & (entities - 1)) === 0;
 }
+
+/** Trouble on an entity this soon after its incident resolved reopens that incident: the same fault, back. */
+const REOPEN_WINDOW_MS = 10 * 60_000;
 
 /** An incident touching this many entities is at least one severity level worse than its worst alert. */
 const BLAST_RADIUS_ENTITIES = 5;

@@ -85,6 +85,8 @@ export class IncidentStore {
   private readonly openByName = new Map<string, IncidentRecord[]>();
   /** How many incidents (open or resolved) hold each cluster: the cluster names a ticket may use. */
   private readonly clusterRefs = new Map<string, number>();
+  /** Resolved incidents by resolve time (oldest first), pruned as they age out of any reopen window. */
+  private resolvedRecently: IncidentRecord[] = [];
   private seq = 0;
 
   constructor(private readonly maxTimelineEntries: number) {}
@@ -270,6 +272,22 @@ export class IncidentStore {
     if (severityRank(s) < severityRank(inc.severity)) inc.severity = s;
   }
 
+  /**
+   * The newest incident resolved within `windowMs` before `at` that holds `entity`: trouble there again so soon is
+   * the same fault coming back (a node that first ran out of memory, then died). Entries older than any window
+   * asked for are dropped as the clock passes them.
+   */
+  resolvedRecentlyWith(entity: string, at: Instant, windowMs: number): IncidentRecord | undefined {
+    let drop = 0;
+    while (drop < this.resolvedRecently.length && (this.resolvedRecently[drop]!.resolvedAt ?? -Infinity) < at - windowMs) drop++;
+    if (drop > 0) this.resolvedRecently = this.resolvedRecently.slice(drop);
+    for (let i = this.resolvedRecently.length - 1; i >= 0; i--) {
+      const inc = this.resolvedRecently[i] as IncidentRecord;
+      if (inc.status === 'resolved' && this.incidents.has(inc.id) && inc.entityStarts[entity] !== undefined) return inc;
+    }
+    return undefined;
+  }
+
   resolve(inc: IncidentRecord, at: Instant): void {
     inc.status = 'resolved';
     this.open_.delete(inc.id);
@@ -278,6 +296,13 @@ export class IncidentStore {
     for (const g of inc.groups) removeFrom(this.openByGroup, g, inc.id);
     for (const n of Object.keys(inc.names)) removeBySeq(this.openByName, n, inc);
     this.note(inc, { at: inc.resolvedAt, type: 'resolved', message: 'all alerts resolved' });
+    // Kept in (resolvedAt, seq) order, once per incident, exactly as restore() rebuilds it.
+    const list = this.resolvedRecently;
+    const old = list.indexOf(inc);
+    if (old >= 0) list.splice(old, 1);
+    let i = list.length;
+    while (i > 0 && byResolve(list[i - 1] as IncidentRecord, inc) > 0) i--;
+    list.splice(i, 0, inc);
   }
 
   reopen(inc: IncidentRecord, at: Instant, why: string): void {
@@ -315,6 +340,8 @@ export class IncidentStore {
     this.openByName.clear();
     this.clusterRefs.clear();
     this.seq = seq;
+    // Every resolved incident, by resolve time: lookups skip those outside their window, as the live list would.
+    this.resolvedRecently = records.filter((r) => r.status === 'resolved').sort(byResolve);
     for (const r of records) {
       this.incidents.set(r.id, r);
       for (const c of r.clusters) this.clusterRefs.set(c, (this.clusterRefs.get(c) ?? 0) + 1);
@@ -340,6 +367,10 @@ export class IncidentStore {
     for (const id of ids) out.push(this.incidents.get(id) as IncidentRecord);
     return out;
   }
+}
+
+function byResolve(a: IncidentRecord, b: IncidentRecord): number {
+  return (a.resolvedAt as number) - (b.resolvedAt as number) || a.seq - b.seq;
 }
 
 function insertBySeq(m: Map<string, IncidentRecord[]>, k: string, inc: IncidentRecord): void {

@@ -57,3 +57,38 @@ describe('an incident that keeps spreading', () => {
     expect(groups(e)).toEqual([['HighLatency', 'HighLatency'], ['UpstreamTimeouts']]);
   });
 });
+
+describe('a node that recovers for a moment and then dies', () => {
+  const NODES: Topology = {
+    entities: [
+      { id: 'node/n5', kind: 'node', labels: { node: 'n5' } },
+      { id: 'svc/api', kind: 'service', labels: { service: 'api' } },
+    ],
+    relations: [],
+  };
+
+  it('reopens the node\'s incident when the node is in trouble again within minutes', () => {
+    const e = engineWith({}, NODES);
+    push(
+      e,
+      alert(at('10:00:00'), { alertname: 'NodeMemoryHighUtilization', node: 'n5', severity: 'warning' }, { endsAt: at('10:08:00') }),
+      alert(at('10:09:30'), { alertname: 'KubeNodeNotReady', node: 'n5', severity: 'critical' }, LONG),
+    );
+    expect(groups(e)).toEqual([['NodeMemoryHighUtilization', 'KubeNodeNotReady']]);
+    const [inc] = e.incidentDocs();
+    expect(inc!.status).toBe('open');
+    expect(e.incidentWithTimeline(inc!.id)!.timeline.some((t) => t.type === 'reopened' && t.message.startsWith('KubeNodeNotReady on node/n5 fired 1m30s'))).toBe(true);
+  });
+
+  it('opens a new incident for a service in trouble again, and for a node after more than ten minutes', () => {
+    const e = engineWith({}, NODES);
+    push(
+      e,
+      alert(at('10:00:00'), { alertname: 'ApiErrors', service: 'api', severity: 'critical' }, { endsAt: at('10:08:00') }),
+      alert(at('10:00:10'), { alertname: 'NodeMemoryHighUtilization', node: 'n5', severity: 'warning' }, { endsAt: at('10:08:00') }),
+      alert(at('10:09:30'), { alertname: 'ApiLatency', service: 'api', severity: 'warning' }, LONG),
+      alert(at('10:18:30'), { alertname: 'KubeNodeNotReady', node: 'n5', severity: 'critical' }, LONG),
+    );
+    expect(groups(e)).toEqual([['ApiErrors'], ['NodeMemoryHighUtilization'], ['ApiLatency'], ['KubeNodeNotReady']]);
+  });
+});
