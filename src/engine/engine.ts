@@ -12,7 +12,7 @@ import type {
 } from '../model/index.js';
 import { SEVERITIES, formatDuration, severityRank } from '../model/index.js';
 import { AlertStore, type AlertRecord } from './alert-store.js';
-import { addSuspect, servicesOf } from './cause.js';
+import { addSuspect, entityKind, servicesOf } from './cause.js';
 import { Binder } from './bind.js';
 import { BurstTracker } from './burst-tracker.js';
 import { clusterOf, createCorrelators, kmeansClusterOf, propose, type BoundAlert, type Correlator, type Proposal } from './correlate.js';
@@ -196,6 +196,25 @@ export class Engine {
   /** CONTRACT §5 `slos`: every configured SLO as of its last evaluated grid point. */
   sloDocs(): SloDoc[] {
     return this.slo.docs();
+  }
+
+  /**
+   * The open incident whose cause, a datastore, queue or node, the given open incident's cause depends on: while it
+   * is open, this one's notifications fold into it instead of paging separately. Null when there is none, the
+   * incident is not open, or its cause is not a topology entity. The oldest such incident wins.
+   */
+  foldTarget(id: string): string | null {
+    const inc = this.incidents.get(id);
+    const cause = inc?.rootCause?.entity;
+    if (inc === undefined || inc.status !== 'open' || cause === undefined || this.topology.entity(cause) === undefined) return null;
+    let best: IncidentRecord | null = null;
+    for (const other of this.incidents.openIncidents()) {
+      const upstream = other.rootCause?.entity;
+      if (other === inc || upstream === undefined || upstream === cause || !FOLDING_KINDS.has(entityKind(upstream, this.topology))) continue;
+      if (best !== null && other.seq > best.seq) continue;
+      if (dependsOn(cause, upstream, this.topology, this.failing)) best = other;
+    }
+    return best?.id ?? null;
   }
 
   /** All incidents, oldest first (CONTRACT §5 replay order). */
@@ -630,6 +649,9 @@ function textOf(o: { tokens: string[]; vector: SparseVector }): { text: SparseVe
 function worthRecomputing(entities: number): boolean {
   return entities <= 256 || (entities & (entities - 1)) === 0;
 }
+
+/** Kinds whose incidents take in the notifications of the incidents of what depends on them. */
+const FOLDING_KINDS: ReadonlySet<string> = new Set(['node', 'host', 'datastore', 'database', 'db', 'cache', 'queue', 'topic']);
 
 /** Trouble on an entity this soon after its incident resolved reopens that incident: the same fault, back. */
 const REOPEN_WINDOW_MS = 10 * 60_000;
