@@ -1,0 +1,108 @@
+import { Type } from '@sinclair/typebox';
+import type { Severity } from '../../model/index.js';
+import { compileSchema } from '../../model/schema.js';
+import { checkHttpConfig, checkUrl, HttpConfigSchema, parseConfigObject, rejectTemplate, UrlString, type HttpConfig } from '../http-config.js';
+
+/** The four severities of PagerDuty's Common Event Format. */
+export const PAGERDUTY_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+/** A PagerDuty `payload.severity`. */
+export type PagerDutySeverity = (typeof PAGERDUTY_SEVERITIES)[number];
+
+const PdSeverity = Type.Union(PAGERDUTY_SEVERITIES.map((s) => Type.Literal(s)));
+
+/** The default mapping of stormcell severities to PagerDuty's. */
+export const DEFAULT_SEVERITY_MAP: Readonly<Record<Severity, PagerDutySeverity>> = Object.freeze({
+  sev1: 'critical',
+  sev2: 'error',
+  sev3: 'warning',
+  sev4: 'info',
+});
+
+/**
+ * Alertmanager's `pagerduty_configs` entry for the Events API v2. `severity` is either one PagerDuty severity for
+ * every incident (what a plain Alertmanager value means) or a map from `sev1`…`sev4`, merged over the default.
+ * `service_key` (Events API v1), `routing_key_file`, `images` and template-driven values are not supported.
+ */
+export const PagerDutyConfigSchema = Type.Object(
+  {
+    routing_key: Type.String({ minLength: 1 }),
+    url: Type.Optional(UrlString),
+    severity: Type.Optional(
+      Type.Union([
+        PdSeverity,
+        Type.Object(
+          { sev1: Type.Optional(PdSeverity), sev2: Type.Optional(PdSeverity), sev3: Type.Optional(PdSeverity), sev4: Type.Optional(PdSeverity) },
+          { additionalProperties: false },
+        ),
+      ]),
+    ),
+    description: Type.Optional(Type.String({ minLength: 1 })),
+    client: Type.Optional(Type.String({ minLength: 1 })),
+    client_url: Type.Optional(UrlString),
+    source: Type.Optional(Type.String({ minLength: 1 })),
+    component: Type.Optional(Type.String({ minLength: 1 })),
+    group: Type.Optional(Type.String({ minLength: 1 })),
+    class: Type.Optional(Type.String({ minLength: 1 })),
+    details: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String())),
+    links: Type.Optional(
+      Type.Array(Type.Object({ href: UrlString, text: Type.Optional(Type.String()) }, { additionalProperties: false })),
+    ),
+    send_resolved: Type.Optional(Type.Boolean()),
+    http_config: Type.Optional(HttpConfigSchema),
+  },
+  { additionalProperties: false },
+);
+const checkPagerDutyConfig = compileSchema(PagerDutyConfigSchema);
+
+/** A parsed `pagerduty_configs` entry with defaults applied. */
+export interface PagerDutyConfig {
+  readonly routingKey: string;
+  /** Default `https://events.pagerduty.com/v2/enqueue`. */
+  readonly url: string;
+  readonly severity: Readonly<Record<Severity, PagerDutySeverity>>;
+  /** Replaces the generated summary (`[sev1] <title>`). */
+  readonly description: string | undefined;
+  /** Default `stormcell`. */
+  readonly client: string;
+  readonly clientUrl: string | undefined;
+  readonly source: string | undefined;
+  readonly component: string | undefined;
+  readonly group: string | undefined;
+  readonly class: string | undefined;
+  readonly details: Readonly<Record<string, string>>;
+  readonly links: ReadonlyArray<{ href: string; text?: string }>;
+  /** Default true, as in Alertmanager. */
+  readonly sendResolved: boolean;
+  readonly httpConfig: HttpConfig | undefined;
+}
+
+/** The Events API v2 endpoint, as Alertmanager's default `url`. */
+export const DEFAULT_PAGERDUTY_URL = 'https://events.pagerduty.com/v2/enqueue';
+
+/** Validates one `pagerduty_configs` entry; throws ConfigError naming `at`. */
+export function parsePagerDutyConfig(raw: unknown, at: string): PagerDutyConfig {
+  const c = parseConfigObject<typeof PagerDutyConfigSchema>(checkPagerDutyConfig, raw, at);
+  if (c.url !== undefined) checkUrl(c.url, `${at}.url`);
+  if (c.client_url !== undefined) checkUrl(c.client_url, `${at}.client_url`);
+  c.links?.forEach((l, i) => checkUrl(l.href, `${at}.links[${i}].href`));
+  for (const key of ['routing_key', 'description', 'client', 'source', 'component', 'group', 'class'] as const) rejectTemplate(c[key], `${at}.${key}`);
+  for (const [k, v] of Object.entries(c.details ?? {})) rejectTemplate(v, `${at}.details.${k}`);
+  checkHttpConfig(c.http_config, `${at}.http_config`);
+  const severity = typeof c.severity === 'string' ? { sev1: c.severity, sev2: c.severity, sev3: c.severity, sev4: c.severity } : { ...DEFAULT_SEVERITY_MAP, ...c.severity };
+  return Object.freeze({
+    routingKey: c.routing_key,
+    url: c.url ?? DEFAULT_PAGERDUTY_URL,
+    severity: Object.freeze(severity),
+    description: c.description,
+    client: c.client ?? 'stormcell',
+    clientUrl: c.client_url,
+    source: c.source,
+    component: c.component,
+    group: c.group,
+    class: c.class,
+    details: Object.freeze({ ...c.details }),
+    links: Object.freeze([...(c.links ?? [])]),
+    sendResolved: c.send_resolved ?? true,
+    httpConfig: c.http_config,
+  });
+}
