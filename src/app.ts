@@ -11,6 +11,7 @@ import { Ingestor, applyRecord, parseCaptureLine, type EventSink } from './inges
 import { createSnapshotStore, createWal, type EventLog, type SnapshotStore } from './log/index.js';
 import type { Event, Instant } from './model/index.js';
 import { createLogger, createMetrics, type Logger, type Metrics } from './obs/index.js';
+import { NotifyStage, type NotifyStageOptions } from './notify/index.js';
 
 /** Everything the app needs from outside; tests and benchmarks pass their own. */
 export interface AppOptions {
@@ -28,6 +29,8 @@ export interface AppOptions {
   readonly wallClock?: () => Instant;
   /** How often timers advance the engine clock (resolve_timeout expiry). */
   readonly tickIntervalMs?: number;
+  /** Outbox retry settings (tests shorten the backoff); production keeps the defaults. */
+  readonly outbox?: NotifyStageOptions['outbox'];
   /**
    * Called when the durable log can no longer accept writes. The app has already stopped reporting ready; the
    * caller should exit so a supervisor restarts it and recovery cuts any torn tail.
@@ -59,6 +62,7 @@ export class App {
   private snapshotOffset = 0;
   private snapshotting: Promise<void> | null = null;
   private timers: NodeJS.Timeout[] = [];
+  private notify: NotifyStage | null = null;
 
   constructor(private readonly opts: AppOptions) {
     this.logger = opts.logger ?? createLogger();
@@ -93,11 +97,20 @@ export class App {
     );
     const readModel: ReadModel = {
       incidents: () => this.engine.incidentDocs(),
-      incident: (id) => this.engine.incidentWithTimeline(id),
+      incident: (id) => {
+        const inc = this.engine.incidentWithTimeline(id);
+        if (inc === undefined || this.notify === null) return inc;
+        // Notification decisions and attempts are the stage's; stable sort keeps the engine's order within a time.
+        const timeline = [...inc.timeline, ...this.notify.timeline(id)].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+        return { ...inc, timeline };
+      },
       slos: () => this.engine.sloDocs(),
+      deadLetters: () => this.notify?.deadLetters() ?? [],
     };
     this.metrics.observeSlos(() => this.engine.sloDocs());
+    this.metrics.observeNotifications(() => this.notify?.stats() ?? null);
     this.server = createHttpServer({
+      silences: () => this.notify?.silenceModel() ?? null,
       ingestor: this.ingestor,
       readModel,
       metrics: this.metrics,
@@ -117,6 +130,20 @@ export class App {
       });
     });
     const addr = (this.server.address() as AddressInfo);
+    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    this.notify = await NotifyStage.open({
+      routing: this.opts.config.routing,
+      dataDir: this.opts.dataDir,
+      incidents: {
+        incident: (id) => this.engine.incidentDoc(id),
+        openIncidents: () => this.engine.openIncidentDocs(),
+        foldTarget: (id) => this.engine.foldTarget(id),
+      },
+      logger: this.logger,
+      now: this.wallClock,
+      externalURL: this.opts.config.server.externalURL ?? `http://${host}:${addr.port}`,
+      ...(this.opts.outbox === undefined ? {} : { outbox: this.opts.outbox }),
+    });
     this.ready = true;
     this.startTimers();
     this.logger.info({ host: addr.address, port: addr.port, dataDir: this.opts.dataDir }, 'listening');
@@ -144,6 +171,7 @@ export class App {
         });
       });
     }
+    await this.notify?.close();
     await this.snapshotting;
     await this.snapshot();
     await this.log.close();
@@ -221,6 +249,9 @@ export class App {
     for (const e of effects) {
       if (e.change !== 'updated') this.logger.info({ incident: e.id, change: e.change }, 'incident changed');
     }
+    if (effects.length > 0 && this.notify !== null) {
+      this.notify.observe(effects).catch((err: unknown) => this.logger.error({ err }, 'notification of a merge not queued'));
+    }
   }
 
   private startTimers(): void {
@@ -232,6 +263,7 @@ export class App {
       this.metrics.alertsFiring.set(g.alertsFiring);
       const now = this.engine.now();
       this.metrics.engineLag.set(now === null ? 0 : Math.max(0, this.wallClock() - now) / 1000);
+      this.notify?.tick().catch((err: unknown) => this.logger.error({ err }, 'notifications not queued, will retry at the next tick'));
     }, this.opts.tickIntervalMs ?? 1000);
     const snap = setInterval(() => void this.snapshotSoon(), this.opts.config.server.snapshotIntervalMs);
     tick.unref();

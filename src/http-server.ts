@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { handleRead, type ReadModel } from './api/index.js';
+import { handleRead, handleSilences, type ReadModel, type SilenceModel } from './api/index.js';
 import { InputError } from './errors.js';
 import { parseJsonBody, readBody, type Ingestor } from './ingest/index.js';
 import { isReceiverPath, type ReceiverPath } from './model/index.js';
@@ -17,6 +17,8 @@ export interface HttpDeps {
   readonly notReadyReason: () => string;
   /** While stopping, every answer carries `Connection: close` so clients let go of pooled connections. */
   readonly isStopping: () => boolean;
+  /** The silences API's model, or null while it is not up yet. */
+  readonly silences: () => SilenceModel | null;
 }
 
 const SOURCE_OF: Record<ReceiverPath, string> = {
@@ -54,6 +56,7 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
       if (req.method !== 'POST') return send(res, 405, { error: `${path}: method ${req.method ?? ''} not allowed, use POST` }, { Allow: 'POST' });
       return await receive(deps, path, req, res);
     }
+    if (path === '/api/v1/silences' || path.startsWith('/api/v1/silences/')) return await silences(deps, path, req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return send(res, path.startsWith('/api/') ? 405 : 404, { error: `${path}: method ${req.method ?? ''} not allowed` });
     }
@@ -98,6 +101,19 @@ async function receive(deps: HttpDeps, path: ReceiverPath, req: IncomingMessage,
   }
   deps.metrics.received.inc({ source: SOURCE_OF[path] }, events.length);
   send(res, 200, { status: 'success', accepted: events.length });
+}
+
+async function silences(deps: HttpDeps, path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const model = deps.silences();
+  if (model === null) return send(res, 503, { error: `${path}: not ready` }, { 'Retry-After': '1' });
+  try {
+    const r = await handleSilences(model, req.method ?? 'GET', path, async () => parseJsonBody(await readBody(req, deps.maxBodyBytes)));
+    if (r === null) return send(res, 404, { error: `${path}: not found` });
+    return send(res, r.status, r.body);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    return send(res, err.status, { error: err.message });
+  }
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -40,6 +40,19 @@ export interface DeadLetter {
   readonly notification: Notification;
 }
 
+/** A notification the outbox holds in any state, without its body: what a restarted router needs. */
+export interface EnqueuedItem {
+  readonly key: string;
+  readonly receiver: string;
+  readonly integration: string;
+  readonly incidentId: string;
+  readonly status: 'firing' | 'resolved';
+  readonly version: number;
+  readonly enqueuedAt: Instant;
+  readonly state: 'pending' | 'sent' | 'dead';
+  readonly digest?: string;
+}
+
 /** A notification not yet sent or dead. */
 export interface PendingItem {
   readonly key: string;
@@ -68,8 +81,10 @@ export interface Entry {
   incidentId: string;
   status: 'firing' | 'resolved';
   version: number;
-  /** Dropped once sent: a sent entry is kept for its key, ref and history only. */
+  /** Dropped once sent: a sent entry is kept for its key, ref, digest and history only. */
   n: Notification | undefined;
+  /** The router's digest of the notification (see Notification.digest). */
+  digest?: string;
   enqueuedAt: Instant;
   state: 'pending' | 'sent' | 'dead';
   attempts: number;
@@ -213,6 +228,17 @@ export class OutboxState {
     return best?.ref;
   }
 
+  enqueued(): EnqueuedItem[] {
+    const out: EnqueuedItem[] = [];
+    for (const e of this.entries.values()) {
+      out.push({
+        key: e.key, receiver: e.receiver, integration: e.integration, incidentId: e.incidentId, status: e.status,
+        version: e.version, enqueuedAt: e.enqueuedAt, state: e.state, ...(e.digest === undefined ? {} : { digest: e.digest }),
+      });
+    }
+    return out;
+  }
+
   pending(): PendingItem[] {
     const out: PendingItem[] = [];
     for (const lane of this.laneMap.values()) {
@@ -240,6 +266,7 @@ export class OutboxState {
             status: rec.n.status,
             version: rec.n.version,
             n: rec.n,
+            ...(rec.n.digest === undefined ? {} : { digest: rec.n.digest }),
             enqueuedAt: rec.at,
             state: 'pending',
             attempts: 0,

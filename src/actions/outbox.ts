@@ -21,7 +21,7 @@ import type { Instant } from '../model/index.js';
 import type { Logger } from '../obs/index.js';
 import { CircuitBreaker, type BreakerOptions, type BreakerState } from './circuit-breaker.js';
 import { OutboxFile } from './outbox-file.js';
-import { OutboxState, type DeadLetter, type Entry, type HistoryItem, type OutboxRecord, type PendingItem } from './outbox-state.js';
+import { OutboxState, type DeadLetter, type EnqueuedItem, type Entry, type HistoryItem, type OutboxRecord, type PendingItem } from './outbox-state.js';
 import type { Action, Notification, SendResult } from './plugin.js';
 
 /** A timer handle as the injected `setTimer` returns it. */
@@ -218,6 +218,11 @@ export class Outbox {
   /** The `ref` the latest `sent` notification of this incident to this receiver integration returned, within retention. */
   lastRef(incidentId: string, receiver: string, integration: string): string | undefined {
     return this.state.lastRef(incidentId, receiver, integration);
+  }
+
+  /** Every notification held within retention, in any state, without bodies: what a restarted router rebuilds from. */
+  enqueued(): EnqueuedItem[] {
+    return this.state.enqueued();
   }
 
   /** Notifications not yet sent or dead, by lane and in order. */

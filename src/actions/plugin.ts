@@ -32,6 +32,11 @@ export interface Notification {
   readonly previousRef?: string;
   /** When the notification was made. A plugin that needs the current time reads {@link ActionDeps.now}. */
   readonly now: Instant;
+  /**
+   * The router's digest of what this notification says (status, severity, alerts, cause). The outbox keeps it after
+   * the body is dropped, so a restarted router knows what each receiver was told without the whole incident.
+   */
+  readonly digest?: string;
 }
 
 /** What a plugin instance may use: no globals (STYLE §A). The logger is already scoped to receiver and integration. */

@@ -5,6 +5,8 @@ export interface ReadModel {
   incidents(): IncidentDoc[];
   incident(id: string): (IncidentDoc & { timeline: TimelineEntry[] }) | undefined;
   slos(): SloDoc[];
+  /** Notifications given up on (refused, or retries exhausted), oldest first. */
+  deadLetters(): unknown[];
 }
 
 /** A response as data; the server writes it. */
@@ -41,5 +43,6 @@ export function handleRead(model: ReadModel, path: string, query: URLSearchParam
     return { status: 200, body: inc };
   }
   if (path === '/api/v1/slos') return { status: 200, body: model.slos() };
+  if (path === '/api/v1/dead-letters') return { status: 200, body: model.deadLetters() };
   return null;
 }

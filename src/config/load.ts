@@ -9,6 +9,8 @@ import { checkServerFile, toEngineSettings, toServerSettings, type ServerFile, t
 import { parseSlosDocuments, toSlos, type SloDefinition } from './slos-config.js';
 import { checkTopologyFile, toTopology, type TopologyFile } from './topology-config.js';
 import { readYamlDocuments, readYamlFile } from './yaml-file.js';
+import { BUILTIN_PLUGINS, configKey, createRegistry, loadExternalPlugin } from '../actions/index.js';
+import { parseRoutingConfig, type RoutingConfig } from '../route/index.js';
 
 /** The whole configuration, frozen: what `loadConfig` returns and every stage receives. */
 export interface Config {
@@ -17,10 +19,12 @@ export interface Config {
   readonly server: ServerSettings;
   readonly engine: EngineOptions;
   readonly slos: readonly SloDefinition[];
+  /** routing.yaml, or null without one. Not frozen: it holds compiled matchers and plugin factories. */
+  readonly routing: RoutingConfig | null;
 }
 
 /** The files of a config directory. Missing files mean defaults; other files in the directory are not read. */
-export const CONFIG_FILES = ['stormcell.yaml', 'topology.yaml', 'slos.yaml', 'pipeline.yaml'] as const;
+export const CONFIG_FILES = ['stormcell.yaml', 'topology.yaml', 'slos.yaml', 'pipeline.yaml', 'routing.yaml'] as const;
 
 /** Options of {@link loadConfig}. */
 export interface LoadOptions {
@@ -47,13 +51,15 @@ export async function loadConfig(dir: string, opts: LoadOptions = {}): Promise<C
   const topology = topoFile === undefined ? EMPTY_TOPOLOGY : toTopology(topoFile);
   const pipeline = await loadPipeline(abs, opts.pipelineFile);
   const slos = toSlos(slosFile, topology);
-  const config: Config = {
+  const serverSettings = toServerSettings(server);
+  const routing = await loadRouting(abs, serverSettings.plugins);
+  const config: Omit<Config, 'routing'> = {
     dir: abs,
-    server: toServerSettings(server),
+    server: serverSettings,
     engine: { ...toEngineSettings(server), topology, pipeline, slos: slos.map(toEngineSlo) },
     slos,
   };
-  return deepFreeze(config);
+  return Object.freeze({ ...deepFreeze(config), routing });
 }
 
 /** An SLO definition as the engine computes it. */
@@ -62,6 +68,16 @@ function toEngineSlo(d: SloDefinition): EngineSlo {
     name: d.name, objective: d.objective, periodMs: d.windowMs, period: d.window, semantics: d.semantics,
     pageAlerts: d.pageAlerts, ticketAlerts: d.ticketAlerts, labels: d.labels, ...(d.entity === undefined ? {} : { entity: d.entity }),
   };
+}
+
+/** routing.yaml with its receivers' integrations checked by their plugins (built-in and `plugins:` of stormcell.yaml). */
+async function loadRouting(configDir: string, plugins: readonly string[]): Promise<RoutingConfig | null> {
+  const raw = await readYamlFile(configDir, 'routing.yaml', () => null);
+  if (raw === undefined) return null;
+  const external = [];
+  for (const p of plugins) external.push(await loadExternalPlugin(p, configDir));
+  const registry = createRegistry([...BUILTIN_PLUGINS, ...external]);
+  return parseRoutingConfig(raw, 'routing.yaml', (type, item, path) => registry.parseIntegration(configKey(type), item, path));
 }
 
 async function loadPipeline(configDir: string, pipelineFile: string | undefined) {

@@ -17,6 +17,8 @@ export const ServerFileSchema = Type.Object(
     snapshot_every_entries: Type.Optional(Type.Integer({ minimum: 1 })),
     timeline_max_entries: Type.Optional(Type.Integer({ minimum: 10 })),
     retention: Type.Optional(DurationString),
+    external_url: Type.Optional(Type.String({ pattern: '^https?://', expected: 'an http(s) URL' })),
+    plugins: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     severity: Type.Optional(
       Type.Object(
         {
@@ -40,6 +42,10 @@ export interface ServerSettings {
   readonly maxBodyBytes: number;
   readonly snapshotIntervalMs: number;
   readonly snapshotEveryEntries: number;
+  /** stormcell's URL as receivers of notifications should link to it; default from the listen address. */
+  readonly externalURL: string | null;
+  /** External action plugins (paths relative to the config dir, or package names). */
+  readonly plugins: readonly string[];
 }
 
 export const DEFAULT_SERVER: ServerSettings = Object.freeze({
@@ -48,6 +54,8 @@ export const DEFAULT_SERVER: ServerSettings = Object.freeze({
   maxBodyBytes: 4 * 1024 * 1024,
   snapshotIntervalMs: 60_000,
   snapshotEveryEntries: 100_000,
+  externalURL: null,
+  plugins: [],
 });
 
 /** Parses `HOST:PORT` (IPv6 as `[::1]:9097`). */
@@ -66,6 +74,8 @@ export function toServerSettings(f: ServerFile): ServerSettings {
     maxBodyBytes: f.max_body_bytes ?? DEFAULT_SERVER.maxBodyBytes,
     snapshotIntervalMs: ms(f.snapshot_interval) ?? DEFAULT_SERVER.snapshotIntervalMs,
     snapshotEveryEntries: f.snapshot_every_entries ?? DEFAULT_SERVER.snapshotEveryEntries,
+    externalURL: f.external_url?.replace(/\/+$/, '') ?? null,
+    plugins: f.plugins ?? [],
   };
 }
 

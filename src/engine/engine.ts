@@ -224,6 +224,17 @@ export class Engine {
     return out;
   }
 
+  /** One incident, or undefined. */
+  incidentDoc(id: string): IncidentDoc | undefined {
+    const inc = this.incidents.get(id);
+    return inc === undefined ? undefined : this.doc(inc);
+  }
+
+  /** The open incidents, oldest first. */
+  openIncidentDocs(): IncidentDoc[] {
+    return this.incidents.openIncidents().sort((a, b) => a.seq - b.seq).map((inc) => this.doc(inc));
+  }
+
   /** One incident with its timeline, or undefined. */
   incidentWithTimeline(id: string): (IncidentDoc & { timeline: TimelineEntry[]; timelineDropped: number }) | undefined {
     const inc = this.incidents.get(id);

@@ -19,6 +19,24 @@ export interface Metrics {
   readonly logRecoveryTruncatedBytes: Counter;
   /** Where `stormcell_slo_burn_rate` and `stormcell_slo_error_budget_remaining` are read from at each scrape. */
   observeSlos(source: () => readonly SloDoc[]): void;
+  /** Where the notification metrics are read from at each scrape (the outbox's counters), null without routing. */
+  observeNotifications(source: () => NotificationStats | null): void;
+}
+
+/** What the notification metrics read: per receiver integration, counters since start and the breaker's state. */
+export interface NotificationStats {
+  readonly integrations: ReadonlyArray<{
+    readonly receiver: string;
+    readonly integration: string;
+    readonly sent: number;
+    readonly failed: number;
+    readonly retried: number;
+    readonly deadLettered: number;
+    readonly pending: number;
+    readonly breaker: string;
+  }>;
+  readonly pending: number;
+  readonly deadLetters: number;
 }
 
 /** Creates the metrics with Node's default process metrics under the `stormcell_` prefix. */
@@ -49,9 +67,57 @@ export function createMetrics(): Metrics {
       for (const s of slos()) if (s.errorBudgetRemaining !== null) this.set({ slo: s.name }, s.errorBudgetRemaining);
     },
   });
+  let notifications: () => NotificationStats | null = () => null;
+  new Counter({
+    name: 'stormcell_notifications_total',
+    help: 'Notification attempts by outcome since start: sent, failed (refused, dead-lettered), retried, dead_lettered.',
+    labelNames: ['receiver', 'integration', 'result'],
+    registers,
+    collect() {
+      this.reset();
+      for (const i of notifications()?.integrations ?? []) {
+        const l = { receiver: i.receiver, integration: i.integration };
+        this.inc({ ...l, result: 'sent' }, i.sent);
+        this.inc({ ...l, result: 'failed' }, i.failed);
+        this.inc({ ...l, result: 'retried' }, i.retried);
+        this.inc({ ...l, result: 'dead_lettered' }, i.deadLettered);
+      }
+    },
+  });
+  new Gauge({
+    name: 'stormcell_notifications_pending',
+    help: 'Notifications persisted and not yet delivered, per receiver integration.',
+    labelNames: ['receiver', 'integration'],
+    registers,
+    collect() {
+      this.reset();
+      for (const i of notifications()?.integrations ?? []) this.set({ receiver: i.receiver, integration: i.integration }, i.pending);
+    },
+  });
+  new Gauge({
+    name: 'stormcell_notifications_dead_letters',
+    help: 'Notifications given up on (refused, or retries exhausted) within retention: GET /api/v1/dead-letters lists them.',
+    registers,
+    collect() {
+      this.set(notifications()?.deadLetters ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'stormcell_notification_breaker_open',
+    help: 'Whether the circuit breaker of a receiver integration is open (1) or half-open/closed (0).',
+    labelNames: ['receiver', 'integration'],
+    registers,
+    collect() {
+      this.reset();
+      for (const i of notifications()?.integrations ?? []) this.set({ receiver: i.receiver, integration: i.integration }, i.breaker === 'open' ? 1 : 0);
+    },
+  });
   return {
     observeSlos(source) {
       slos = source;
+    },
+    observeNotifications(source) {
+      notifications = source;
     },
     registry,
     received: new Counter({

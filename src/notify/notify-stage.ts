@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Outbox, integrationName, type Action, type DeadLetter, type Integration } from '../actions/index.js';
+import type { SilenceModel } from '../api/silences-api.js';
+import { createSnapshotStore } from '../log/index.js';
+import type { Instant, TimelineEntry } from '../model/index.js';
+import { formatInstant } from '../model/index.js';
+import type { Logger } from '../obs/index.js';
+import { Inhibitor, Silencer, type RoutingConfig, type SilencesSnapshot } from '../route/index.js';
+import { Notifier, type IncidentView } from './notifier.js';
+
+/** What the notification stage is built from. */
+export interface NotifyStageOptions {
+  /** routing.yaml, or null: silences still work (and persist), nothing is routed. */
+  readonly routing: RoutingConfig | null;
+  /** `<dataDir>/outbox` and `<dataDir>/silences` hold its durable state. */
+  readonly dataDir: string;
+  readonly incidents: IncidentView;
+  readonly logger: Logger;
+  readonly now: () => Instant;
+  /** stormcell's own URL, for links in notifications. */
+  readonly externalURL: string;
+  /** Outbox retry settings for tests; production uses the outbox's defaults. */
+  readonly outbox?: { baseBackoffMs?: number; maxBackoffMs?: number; timeoutMs?: number };
+}
+
+/** A change the engine reported, as the stage needs it. */
+export interface IncidentChange {
+  readonly id: string;
+  readonly change: 'opened' | 'updated' | 'resolved' | 'reopened' | 'merged';
+}
+
+/** How often every open incident is looked at again even without a change: repeats, expired silences, time intervals. */
+const REVIEW_EVERY_MS = 15_000;
+
+/**
+ * Routing, silences and the outbox together: engine changes in, notifications persisted and sent, the outcome on
+ * the incident's timeline. The app feeds it incident changes and calls {@link tick} on its timer.
+ */
+export class NotifyStage {
+  private lastReview = -Infinity;
+  private ticking: Promise<void> | null = null;
+
+  private constructor(
+    private readonly opts: NotifyStageOptions,
+    readonly silencer: Silencer,
+    private readonly silenceStore: ReturnType<typeof createSnapshotStore<SilencesSnapshot>>,
+    private readonly outbox: Outbox | null,
+    private readonly notifier: Notifier | null,
+  ) {}
+
+  /** Opens the outbox (resuming what was pending), restores silences, and rebuilds what receivers were told. */
+  static async open(opts: NotifyStageOptions): Promise<NotifyStage> {
+    const silencer = new Silencer(() => randomUUID());
+    const silenceStore = createSnapshotStore<SilencesSnapshot>(join(opts.dataDir, 'silences'));
+    const saved = await silenceStore.load();
+    if (saved !== null) silencer.restore(saved.state);
+    const routing = opts.routing;
+    if (routing === null) return new NotifyStage(opts, silencer, silenceStore, null, null);
+
+    const actions = new Map<string, Action>();
+    const outbox = await Outbox.open(join(opts.dataDir, 'outbox'), {
+      ...opts.outbox,
+      logger: opts.logger.child({ stage: 'outbox' }),
+      now: opts.now,
+      actions: (receiver, integration) => {
+        const key = `${receiver}\u0000${integration}`;
+        let action = actions.get(key);
+        if (action === undefined) {
+          const found = (routing.receivers.get(receiver) ?? []).find((i) => integrationName(i.type, i.index) === integration);
+          if (found === undefined) return undefined;
+          action = (found.config as Integration).create({ logger: opts.logger, fetch, now: opts.now }, { receiver, integration });
+          actions.set(key, action);
+        }
+        return action;
+      },
+    });
+    const notifier = new Notifier({
+      tree: routing.route,
+      receivers: new Map([...routing.receivers].map(([name, list]) => [name, list.map((i) => ({ type: i.type, index: i.index }))])),
+      inhibitor: new Inhibitor(routing.inhibitRules),
+      timeIntervals: routing.timeIntervals,
+      silencer,
+      incidents: opts.incidents,
+      sink: { enqueue: async (ns) => void (await outbox.enqueue(ns)) },
+      externalURL: opts.externalURL,
+    });
+    notifier.restore(outbox.enqueued());
+    return new NotifyStage(opts, silencer, silenceStore, outbox, notifier);
+  }
+
+  /** Engine changes: each changed incident is looked at on the next tick; a merged one has its pages resolved. */
+  async observe(changes: readonly IncidentChange[]): Promise<void> {
+    if (this.notifier === null || this.outbox === null) return;
+    const now = this.opts.now();
+    for (const c of changes) {
+      if (c.change === 'merged') {
+        const resolves = this.notifier.merged(c.id, now);
+        if (resolves.length > 0) await this.outbox.enqueue(resolves);
+      } else this.notifier.touch(c.id, now);
+    }
+  }
+
+  /** Queues what is due; one tick at a time (a slow fsync must not let two ticks decide the same thing). */
+  tick(): Promise<void> {
+    if (this.notifier === null) return Promise.resolve();
+    if (this.ticking !== null) return this.ticking;
+    const notifier = this.notifier;
+    const now = this.opts.now();
+    if (now - this.lastReview >= REVIEW_EVERY_MS) {
+      this.lastReview = now;
+      notifier.touchOpen(now);
+    }
+    this.ticking = notifier
+      .tick(now)
+      .then(() => undefined)
+      .finally(() => {
+        this.ticking = null;
+      });
+    return this.ticking;
+  }
+
+  /** The incident's notification story for its timeline: decisions, every attempt and its outcome. */
+  timeline(id: string): TimelineEntry[] {
+    const out: TimelineEntry[] = [];
+    for (const n of this.notifier?.timeline(id) ?? []) {
+      out.push({ at: formatInstant(n.at), type: n.type, message: n.message, ...(n.reason === undefined ? {} : { reason: n.reason }) });
+    }
+    for (const h of this.outbox?.history(id) ?? []) {
+      const what = h.result === 'sent' ? `sent${h.ref === undefined ? '' : ` (${h.ref})`}` : h.result === 'retryable' ? `failed, will retry: ${h.error ?? ''}` : `given up (${h.result}): ${h.error ?? ''}`;
+      out.push({ at: formatInstant(h.at), type: 'notification', message: `${h.status} notification ${h.version} to ${h.receiver} ${h.integration}, attempt ${h.attempt}: ${what}` });
+    }
+    return out;
+  }
+
+  deadLetters(): DeadLetter[] {
+    return this.outbox?.deadLetters() ?? [];
+  }
+
+  stats(): ReturnType<Outbox['stats']> | null {
+    return this.outbox?.stats() ?? null;
+  }
+
+  /** The silences API's view: the silencer, the clock, and a durable save before any change is acknowledged. */
+  silenceModel(): SilenceModel {
+    let saves = 0;
+    return {
+      silencer: this.silencer,
+      now: this.opts.now,
+      persist: async () => {
+        await this.silenceStore.save({ offset: ++saves, state: this.silencer.toJSON() });
+        // A silence changes what is muted now: look at every open incident again.
+        if (this.notifier !== null) this.notifier.touchOpen(this.opts.now());
+      },
+    };
+  }
+
+  /** Waits for the tick under way and closes the outbox (attempts under way are resent after the next start). */
+  async close(): Promise<void> {
+    await this.ticking;
+    await this.outbox?.close();
+  }
+}
