@@ -6,6 +6,7 @@ import { loadConfig, parseListen } from './config/index.js';
 import { ConfigError, InputError } from './errors.js';
 import { evalCommand } from './eval/index.js';
 import { TRAIN_KMEANS_USAGE, trainKmeansCommand } from './cli/train-kmeans.js';
+import { ROUTES_USAGE, routesCommand } from './cli/routes.js';
 import { replayCapture } from './replay.js';
 
 const USAGE = `usage:
@@ -13,7 +14,8 @@ const USAGE = `usage:
   stormcell replay CAPTURE.ndjson --config DIR [--out FILE]
   stormcell check-config --config DIR
   stormcell eval DIR [--pipeline FILE] [--json] [--out FILE]
-  ${TRAIN_KMEANS_USAGE}`;
+  ${TRAIN_KMEANS_USAGE}
+  ${ROUTES_USAGE}`;
 
 /** Thrown for unusable arguments: exit 2 with the message, like bad config. */
 class UsageError extends ConfigError {}
@@ -31,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
       return trainKmeansCommand(rest);
     case 'eval':
       return evalCommand(rest);
+    case 'routes':
+      return routesCommand(rest);
     case '--help':
     case '-h':
     case 'help':
@@ -104,7 +108,7 @@ async function checkConfig(args: string[]): Promise<number> {
   const { values } = parse(args, { config: { type: 'string' } }, 0);
   const config = await loadConfig(values.config ?? 'config');
   process.stdout.write(
-    `config ${config.dir}: ok (${config.engine.topology.entities.length} entities, ${config.engine.topology.relations.length} relations, ${config.slos.length} SLOs)\n`,
+    `config ${config.dir}: ok (${config.engine.topology.entities.length} entities, ${config.engine.topology.relations.length} relations, ${config.slos.length} SLOs, ${config.routing === null ? 'no routing' : `${config.routing.receivers.size} receivers`})\n`,
   );
   return 0;
 }

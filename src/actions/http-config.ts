@@ -59,6 +59,15 @@ export function checkUrl(value: string, at: string): string {
 }
 
 /** Throws when a plain-text override holds a Go template: Alertmanager would expand it, stormcell would send it raw. */
+/**
+ * A presentation field (a title, a text, a description) as plain text, or undefined when it is a Go template: an
+ * existing alertmanager.yml must load unchanged, and where it templates what a message says, stormcell says it its
+ * own way (the incident's title, severity, cause). Fields that name a destination still refuse templates.
+ */
+export function plainOrDefault(value: string | undefined): string | undefined {
+  return value !== undefined && value.includes('{{') ? undefined : value;
+}
+
 export function rejectTemplate(value: string | undefined, at: string): void {
   if (value !== undefined && value.includes('{{')) {
     throw new ConfigError(`${at}: Go templates are not supported, use plain text, got ${describeValue(value)}`);

@@ -77,7 +77,31 @@ async function loadRouting(configDir: string, plugins: readonly string[]): Promi
   const external = [];
   for (const p of plugins) external.push(await loadExternalPlugin(p, configDir));
   const registry = createRegistry([...BUILTIN_PLUGINS, ...external]);
-  return parseRoutingConfig(raw, 'routing.yaml', (type, item, path) => registry.parseIntegration(configKey(type), item, path));
+  const global = globalDefaults(raw);
+  return parseRoutingConfig(raw, 'routing.yaml', (type, item, path) => registry.parseIntegration(configKey(type), withGlobal(type, item, global), path));
+}
+
+/** Alertmanager's `global` settings that its integrations fall back to, by integration type and key. */
+const GLOBAL_FALLBACKS: Record<string, ReadonlyArray<readonly [global: string, own: string]>> = {
+  slack: [['slack_api_url', 'api_url']],
+  pagerduty: [['pagerduty_url', 'url']],
+};
+
+function globalDefaults(raw: unknown): Record<string, unknown> {
+  const g = raw !== null && typeof raw === 'object' ? (raw as { global?: unknown }).global : undefined;
+  return g !== null && typeof g === 'object' ? (g as Record<string, unknown>) : {};
+}
+
+/**
+ * An integration's config with what Alertmanager takes from `global` when the integration leaves it out
+ * (`slack_api_url`, `pagerduty_url`), so an existing alertmanager.yml loads unchanged; its own keys win.
+ */
+function withGlobal(type: string, item: unknown, global: Record<string, unknown>): unknown {
+  const fallbacks = GLOBAL_FALLBACKS[type];
+  if (fallbacks === undefined || item === null || typeof item !== 'object' || Array.isArray(item)) return item;
+  const out = { ...(item as Record<string, unknown>) };
+  for (const [g, own] of fallbacks) if (out[own] === undefined && global[g] !== undefined) out[own] = global[g];
+  return out;
 }
 
 async function loadPipeline(configDir: string, pipelineFile: string | undefined) {

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Severity } from '../../model/index.js';
 import { compileSchema } from '../../model/schema.js';
-import { checkHttpConfig, checkUrl, HttpConfigSchema, parseConfigObject, rejectTemplate, UrlString, type HttpConfig } from '../http-config.js';
+import { checkHttpConfig, checkUrl, HttpConfigSchema, parseConfigObject, plainOrDefault, rejectTemplate, UrlString, type HttpConfig } from '../http-config.js';
 
 /** The four severities of PagerDuty's Common Event Format. */
 export const PAGERDUTY_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
@@ -30,6 +30,8 @@ export const PagerDutyConfigSchema = Type.Object(
     severity: Type.Optional(
       Type.Union([
         PdSeverity,
+        // A template (`{{ .CommonLabels.severity }}`) as Alertmanager configs have it: stormcell maps sev1–sev4 itself.
+        Type.String({ pattern: '\\{\\{', expected: 'one of "critical", "error", "warning", "info", a Go template or an object' }),
         Type.Object(
           { sev1: Type.Optional(PdSeverity), sev2: Type.Optional(PdSeverity), sev3: Type.Optional(PdSeverity), sev4: Type.Optional(PdSeverity) },
           { additionalProperties: false },
@@ -85,22 +87,23 @@ export function parsePagerDutyConfig(raw: unknown, at: string): PagerDutyConfig 
   if (c.url !== undefined) checkUrl(c.url, `${at}.url`);
   if (c.client_url !== undefined) checkUrl(c.client_url, `${at}.client_url`);
   c.links?.forEach((l, i) => checkUrl(l.href, `${at}.links[${i}].href`));
-  for (const key of ['routing_key', 'description', 'client', 'source', 'component', 'group', 'class'] as const) rejectTemplate(c[key], `${at}.${key}`);
-  for (const [k, v] of Object.entries(c.details ?? {})) rejectTemplate(v, `${at}.details.${k}`);
+  rejectTemplate(c.routing_key, `${at}.routing_key`);
   checkHttpConfig(c.http_config, `${at}.http_config`);
-  const severity = typeof c.severity === 'string' ? { sev1: c.severity, sev2: c.severity, sev3: c.severity, sev4: c.severity } : { ...DEFAULT_SEVERITY_MAP, ...c.severity };
+  const fixed = typeof c.severity === 'string' ? (plainOrDefault(c.severity) as PagerDutySeverity | undefined) : undefined;
+  const severity = fixed !== undefined ? { sev1: fixed, sev2: fixed, sev3: fixed, sev4: fixed } : { ...DEFAULT_SEVERITY_MAP, ...(typeof c.severity === 'object' ? c.severity : {}) };
   return Object.freeze({
     routingKey: c.routing_key,
     url: c.url ?? DEFAULT_PAGERDUTY_URL,
     severity: Object.freeze(severity),
-    description: c.description,
-    client: c.client ?? 'stormcell',
+    description: plainOrDefault(c.description),
+    client: plainOrDefault(c.client) ?? 'stormcell',
     clientUrl: c.client_url,
-    source: c.source,
-    component: c.component,
-    group: c.group,
-    class: c.class,
-    details: Object.freeze({ ...c.details }),
+    source: plainOrDefault(c.source),
+    component: plainOrDefault(c.component),
+    group: plainOrDefault(c.group),
+    class: plainOrDefault(c.class),
+    // Templated details say what stormcell's own details (incident, cause, deploys) say better.
+    details: Object.freeze(Object.fromEntries(Object.entries(c.details ?? {}).filter(([, v]) => plainOrDefault(v) !== undefined))),
     links: Object.freeze([...(c.links ?? [])]),
     sendResolved: c.send_resolved ?? true,
     httpConfig: c.http_config,

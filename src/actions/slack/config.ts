@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { compileSchema } from '../../model/schema.js';
-import { checkHttpConfig, checkUrl, HttpConfigSchema, parseConfigObject, rejectTemplate, UrlString, type HttpConfig } from '../http-config.js';
+import { checkHttpConfig, checkUrl, HttpConfigSchema, parseConfigObject, plainOrDefault, rejectTemplate, UrlString, type HttpConfig } from '../http-config.js';
 
 /**
  * Alertmanager's `slack_configs` entry, the part that makes sense without Go templates: an incoming webhook
@@ -44,7 +44,7 @@ export function parseSlackConfig(raw: unknown, at: string): SlackConfig {
   const c = parseConfigObject<typeof SlackConfigSchema>(checkSlackConfig, raw, at);
   checkUrl(c.api_url, `${at}.api_url`);
   if (c.icon_url !== undefined) checkUrl(c.icon_url, `${at}.icon_url`);
-  for (const key of ['channel', 'username', 'title', 'text'] as const) rejectTemplate(c[key], `${at}.${key}`);
+  for (const key of ['channel', 'username'] as const) rejectTemplate(c[key], `${at}.${key}`);
   checkHttpConfig(c.http_config, `${at}.http_config`);
   return Object.freeze({
     apiUrl: c.api_url,
@@ -52,8 +52,8 @@ export function parseSlackConfig(raw: unknown, at: string): SlackConfig {
     username: c.username,
     iconEmoji: c.icon_emoji,
     iconUrl: c.icon_url,
-    title: c.title,
-    text: c.text,
+    title: plainOrDefault(c.title),
+    text: plainOrDefault(c.text),
     sendResolved: c.send_resolved ?? false,
     httpConfig: c.http_config,
   });

@@ -117,10 +117,10 @@ describe('pagerduty', () => {
 
   it.each([
     [{}, `${AT}.routing_key: missing, expected a non-empty string`],
-    [{ routing_key: KEY, severity: 'high' }, `${AT}.severity: expected one of "critical", "error", "warning", "info" or an object, got "high"`],
+    [{ routing_key: KEY, severity: 'high' }, `${AT}.severity: expected one of "critical", "error", "warning", "info", a Go template or an object, got "high"`],
     [{ routing_key: KEY, severity: { sev5: 'info' } }, `${AT}.severity.sev5: unknown field`],
     [{ routing_key: KEY, service_key: 'v1' }, `${AT}.service_key: unknown field`],
-    [{ routing_key: KEY, description: '{{ template "pagerduty.default.description" . }}' }, `${AT}.description: Go templates are not supported, use plain text, got "{{ template \\"pagerduty.default.descripti"…`],
+    [{ routing_key: '{{ .CommonLabels.key }}' }, `${AT}.routing_key: Go templates are not supported, use plain text, got "{{ .CommonLabels.key }}"`],
   ])('rejects config %j', (raw, message) => {
     expect(() => pagerduty.parseConfig(raw, AT)).toThrow(new ConfigError(message));
   });

@@ -109,7 +109,7 @@ describe('slack', () => {
   it.each([
     [{ api_url: 'not a url' }, `${AT}.api_url: expected a URL, got "not a url"`],
     [{ api_url: 'ftp://x/y' }, `${AT}.api_url: expected a URL, got "ftp://x/y"`],
-    [{ api_url: 'http://x', title: '{{ .CommonLabels.alertname }}' }, `${AT}.title: Go templates are not supported, use plain text, got "{{ .CommonLabels.alertname }}"`],
+    [{ api_url: 'http://x', channel: '{{ .CommonLabels.team }}' }, `${AT}.channel: Go templates are not supported, use plain text, got "{{ .CommonLabels.team }}"`],
     [{ api_url: 'http://x', fields: [] }, `${AT}.fields: unknown field`],
     [{ channel: '#x' }, `${AT}.api_url: missing, expected a URL`],
   ])('rejects config %j', (raw, message) => {
