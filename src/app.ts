@@ -241,6 +241,11 @@ export class App {
 
   private applyLive(events: readonly Event[], ts: Instant, offset: number): void {
     this.logEffects(this.engine.apply(events, ts));
+    if (this.notify !== null) {
+      for (const ev of events) {
+        if (ev.kind === 'deploy') this.notify.deployed(ev).catch((err: unknown) => this.logger.error({ err, service: ev.service }, 'deploy annotation not queued'));
+      }
+    }
     this.appliedOffset = offset + 1;
     if (this.appliedOffset - this.snapshotOffset >= this.opts.config.server.snapshotEveryEntries) void this.snapshotSoon();
   }

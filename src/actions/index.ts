@@ -5,7 +5,7 @@
 export { BUILTIN_PLUGINS, configKey, createRegistry, loadExternalPlugin } from './registry.js';
 export type { Integration, Registry } from './registry.js';
 export { classifyFetchError, classifyResponse, classifyStatus, idempotencyKey, integrationName, parseRetryAfter } from './plugin.js';
-export type { Action, ActionDeps, ActionPlugin, Notification, SendResult } from './plugin.js';
+export type { Action, ActionDeps, ActionPlugin, DeployNote, Notification, SendResult } from './plugin.js';
 export { Outbox } from './outbox.js';
 export type { IntegrationStats, OutboxOptions, OutboxStats, TimerHandle } from './outbox.js';
 export type { DeadLetter, DeadReason, EnqueuedItem, HistoryItem, PendingItem } from './outbox-state.js';

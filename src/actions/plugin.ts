@@ -37,6 +37,26 @@ export interface Notification {
    * the body is dropped, so a restarted router knows what each receiver was told without the whole incident.
    */
   readonly digest?: string;
+  /**
+   * Set on a deploy annotation instead of an incident notification: only integrations that mark deploys (Grafana)
+   * get these, and `incident` then only names the deploy (its id keys the outbox, its title says what it is).
+   */
+  readonly deploy?: DeployNote;
+}
+
+/** A deploy as it is annotated on dashboards. */
+export interface DeployNote {
+  readonly service: string;
+  readonly version: string;
+  readonly previousVersion?: string;
+  readonly status: 'succeeded' | 'failed' | 'rolled_back';
+  readonly at: Instant;
+  readonly cluster?: string;
+  readonly namespace?: string;
+  readonly environment?: string;
+  readonly author?: string;
+  readonly commit?: string;
+  readonly url?: string;
 }
 
 /** What a plugin instance may use: no globals (STYLE §A). The logger is already scoped to receiver and integration. */

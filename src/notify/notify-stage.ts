@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Outbox, integrationName, type Action, type DeadLetter, type Integration } from '../actions/index.js';
+import { Outbox, idempotencyKey, integrationName, type Action, type DeadLetter, type DeployNote, type Integration, type Notification } from '../actions/index.js';
 import type { SilenceModel } from '../api/silences-api.js';
 import { createSnapshotStore } from '../log/index.js';
-import type { Instant, TimelineEntry } from '../model/index.js';
-import { formatInstant } from '../model/index.js';
+import type { DeployEvent, IncidentDoc, Instant, TimelineEntry } from '../model/index.js';
+import { fingerprint, formatInstant } from '../model/index.js';
 import type { Logger } from '../obs/index.js';
 import { Inhibitor, Silencer, type RoutingConfig, type SilencesSnapshot } from '../route/index.js';
 import { Notifier, type IncidentView } from './notifier.js';
@@ -99,6 +99,44 @@ export class NotifyStage {
         if (resolves.length > 0) await this.outbox.enqueue(resolves);
       } else this.notifier.touch(c.id, now);
     }
+  }
+
+  /**
+   * A deploy, marked on the dashboards of every Grafana integration of routing.yaml (once per deploy: its key is the
+   * deploy's). Queued as it is applied, so a crash between its log append and this queue can lose the mark.
+   */
+  async deployed(d: DeployEvent): Promise<void> {
+    const routing = this.opts.routing;
+    if (routing === null || this.outbox === null) return;
+    const id = `deploy-${fingerprint({ service: d.service, version: d.version, at: String(d.deployedAt), status: d.status }).slice(0, 12)}`;
+    const note: DeployNote = {
+      service: d.service, version: d.version, status: d.status, at: d.deployedAt,
+      ...(d.previousVersion === undefined ? {} : { previousVersion: d.previousVersion }),
+      ...(d.cluster === undefined ? {} : { cluster: d.cluster }),
+      ...(d.namespace === undefined ? {} : { namespace: d.namespace }),
+      ...(d.environment === undefined ? {} : { environment: d.environment }),
+      ...(d.author === undefined ? {} : { author: d.author }),
+      ...(d.commit === undefined ? {} : { commit: d.commit }),
+      ...(d.url === undefined ? {} : { url: d.url }),
+    };
+    const at = formatInstant(d.deployedAt);
+    const incident: IncidentDoc = {
+      id, title: `Deploy of ${d.service} ${d.version}`, severity: 'sev4', status: 'resolved', openedAt: at, resolvedAt: at,
+      alerts: [], tickets: [], suspectedDeploys: [], rootCause: null,
+    };
+    const now = this.opts.now();
+    const out: Notification[] = [];
+    for (const [receiver, integrations] of routing.receivers) {
+      for (const i of integrations) {
+        if (i.type !== 'grafana') continue;
+        const integration = integrationName(i.type, i.index);
+        out.push({
+          receiver, integration, incident, status: 'resolved', version: 1, idempotencyKey: idempotencyKey(id, 1, receiver, integration),
+          groupLabels: {}, commonLabels: { service: d.service }, externalURL: this.opts.externalURL, now, deploy: note,
+        });
+      }
+    }
+    if (out.length > 0) await this.outbox.enqueue(out);
   }
 
   /** Queues what is due; one tick at a time (a slow fsync must not let two ticks decide the same thing). */

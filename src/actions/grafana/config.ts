@@ -15,6 +15,7 @@ export const GrafanaConfigSchema = Type.Object(
     dashboard_uid: Type.Optional(Type.String({ minLength: 1 })),
     panel_id: Type.Optional(Type.Integer({ minimum: 0 })),
     tags: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    deploy_annotations: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -28,6 +29,8 @@ export interface GrafanaConfig {
   readonly panelId: number | undefined;
   /** Added after stormcell's own tags. */
   readonly tags: readonly string[];
+  /** Whether deploys are marked too (default true). */
+  readonly deployAnnotations: boolean;
 }
 
 /** Validates one `grafana_configs` entry; throws ConfigError naming `at`. */
@@ -36,5 +39,5 @@ export function parseGrafanaConfig(raw: unknown, at: string): GrafanaConfig {
   checkUrl(c.url, `${at}.url`);
   checkHeaderValue(c.api_key, `${at}.api_key`);
   if (c.panel_id !== undefined && c.dashboard_uid === undefined) throw new ConfigError(`${at}.panel_id: needs dashboard_uid, the dashboard the panel is on`);
-  return Object.freeze({ url: c.url, apiKey: c.api_key, dashboardUid: c.dashboard_uid, panelId: c.panel_id, tags: Object.freeze([...(c.tags ?? [])]) });
+  return Object.freeze({ url: c.url, apiKey: c.api_key, dashboardUid: c.dashboard_uid, panelId: c.panel_id, tags: Object.freeze([...(c.tags ?? [])]), deployAnnotations: c.deploy_annotations ?? true });
 }

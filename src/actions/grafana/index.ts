@@ -9,12 +9,13 @@
  *   openedAt…resolvedAt;
  * - resolved without a ref (the firing annotation was never made): `POST` the whole region at once.
  *
- * TODO(#5): deploy annotations (a deploy notification kind marking each deploy) are not part of this plugin yet.
+ * A deploy notification (`n.deploy`) becomes a point annotation at the deploy's time, tagged `stormcell`, `deploy`,
+ * the service, its cluster and environment and the deploy's status, with `deploy_annotations: false` to opt out.
  */
 import { parseRfc3339, type IncidentDoc, type Instant } from '../../model/index.js';
 import { incidentUrl, joinUrl } from '../http-config.js';
 import { describeRemote, httpRequest, isResponse, parseJsonBody, type HttpRequest } from '../http-request.js';
-import type { Action, ActionDeps, ActionPlugin, Notification, SendResult } from '../plugin.js';
+import type { Action, ActionDeps, ActionPlugin, DeployNote, Notification, SendResult } from '../plugin.js';
 import { parseGrafanaConfig, type GrafanaConfig } from './config.js';
 
 /** The body of `POST /api/annotations`. */
@@ -64,6 +65,7 @@ class GrafanaAction implements Action {
   }
 
   async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
+    if (n.deploy !== undefined) return this.annotateDeploy(n.deploy, signal);
     const ref = n.previousRef;
     if (n.status === 'firing' && ref !== undefined) return { status: 'sent', ref };
     const openedAt = instant(n.incident.openedAt, n.now);
@@ -85,6 +87,24 @@ class GrafanaAction implements Action {
       return { status: 'failed', error: new Error(`${this.what} answered HTTP ${r.status} without an annotation id`) };
     }
     return { status: 'sent', ref: String(id) };
+  }
+
+  private async annotateDeploy(d: DeployNote, signal: AbortSignal): Promise<SendResult> {
+    if (!this.config.deployAnnotations) return { status: 'sent' };
+    const tags = ['stormcell', 'deploy', d.service];
+    for (const t of [d.cluster, d.environment, d.status, ...this.config.tags]) if (t !== undefined && !tags.includes(t)) tags.push(t);
+    const from = d.previousVersion === undefined ? '' : ` (from ${d.previousVersion})`;
+    const lines = [`Deploy of ${d.service} ${d.version}${from}: ${d.status.replace('_', ' ')}`];
+    if (d.author !== undefined) lines.push(`by ${d.author}${d.commit === undefined ? '' : `, commit ${d.commit.slice(0, 12)}`}`);
+    if (d.url !== undefined) lines.push(d.url);
+    const body: GrafanaAnnotation = { time: d.at, tags, text: lines.join('\n') };
+    if (this.config.dashboardUid !== undefined) body.dashboardUID = this.config.dashboardUid;
+    const r = await this.request({ method: 'POST', url: joinUrl(this.config.url, 'api/annotations'), json: body }, signal);
+    if (!isResponse(r)) return r;
+    const parsed = parseJsonBody(r, this.what);
+    if (!('value' in parsed)) return parsed;
+    const id = (parsed.value as { id?: unknown } | null)?.id;
+    return typeof id === 'number' || typeof id === 'string' ? { status: 'sent', ref: String(id) } : { status: 'sent' };
   }
 
   private request(req: Omit<HttpRequest, 'headers'>, signal: AbortSignal): ReturnType<typeof httpRequest> {

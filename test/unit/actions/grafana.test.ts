@@ -102,3 +102,25 @@ describe('grafana', () => {
     expect(() => grafana.parseConfig(raw, AT)).toThrow(new ConfigError(message));
   });
 });
+
+describe('grafana deploy annotations', () => {
+  const deploy = {
+    service: 'checkout', version: 'v2.8.0', previousVersion: 'v2.7.4', status: 'succeeded' as const, at: Date.parse('2026-03-01T09:58:00.000Z'),
+    cluster: 'eu-1', environment: 'production', author: 'Dara Okafor', commit: 'ba6fdcbc53b6a23cb010998fe11ef4c2ca7892c3', url: 'https://ci.example.com/p/1',
+  };
+
+  it('marks a deploy as a point annotation at its time, tagged deploy, service, cluster, environment and status', async () => {
+    const r = await action({ tags: ['prod'] }).send(notification({ deploy }), NEVER);
+    expect(r).toEqual({ status: 'sent', ref: '1124' });
+    expect(server.requests[0]!.json).toEqual({
+      time: deploy.at,
+      tags: ['stormcell', 'deploy', 'checkout', 'eu-1', 'production', 'succeeded', 'prod'],
+      text: 'Deploy of checkout v2.8.0 (from v2.7.4): succeeded\nby Dara Okafor, commit ba6fdcbc53b6\nhttps://ci.example.com/p/1',
+    });
+  });
+
+  it('marks nothing with deploy_annotations: false', async () => {
+    expect(await action({ deploy_annotations: false }).send(notification({ deploy }), NEVER)).toEqual({ status: 'sent' });
+    expect(server.requests).toHaveLength(0);
+  });
+});
