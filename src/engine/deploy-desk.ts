@@ -1,5 +1,5 @@
 import type { DeployEvent, Instant } from '../model/index.js';
-import { formatDuration } from '../model/index.js';
+import { formatDuration, renderLabels } from '../model/index.js';
 import type { AlertRecord } from './alert-store.js';
 import type { Binder } from './bind.js';
 import { addSuspect, entityKind, findRootCause, suspectDeploy } from './cause.js';
@@ -39,6 +39,28 @@ export class DeployDesk {
       if (d.status === 'rolled_back') this.confirmByRollback(inc, d, now);
       else this.consider(inc, d, now);
     }
+  }
+
+  /**
+   * The latest deploy (not a rollback) of the service bound to `entity` that landed within `withinMs` before `at`:
+   * trouble on a service minutes after its own deploy is most likely that deploy's doing.
+   */
+  freshDeployOf(entity: string, labels: { cluster?: string; namespace?: string }, at: Instant, withinMs: number): DeployEvent | null {
+    let best: DeployEvent | null = null;
+    for (const d of this.recent) {
+      if (d.status === 'rolled_back' || d.deployedAt > at || d.deployedAt < at - withinMs) continue;
+      if (d.cluster !== undefined && labels.cluster !== undefined && d.cluster !== labels.cluster) continue;
+      const scope: Record<string, string> = {};
+      const cluster = d.cluster ?? labels.cluster;
+      if (cluster !== undefined) scope['cluster'] = cluster;
+      const ns = d.namespace ?? labels.namespace;
+      if (ns !== undefined) scope['namespace'] = ns;
+      // A topology entity, or without one the workload identity the binder gives the service's alerts.
+      const named = this.binder.entityNamed(d.service, scope) ?? renderLabels({ ...scope, workload: d.service });
+      if (named !== entity) continue;
+      if (best === null || d.deployedAt > best.deployedAt) best = d;
+    }
+    return best;
   }
 
   /** Weighs every recent deploy against an incident that just gained an alert (few deploys are recent). */

@@ -12,7 +12,7 @@ import type {
 } from '../model/index.js';
 import { SEVERITIES, formatDuration, severityRank } from '../model/index.js';
 import { AlertStore, type AlertRecord } from './alert-store.js';
-import { addSuspect, entityKind, servicesOf } from './cause.js';
+import { PLACEMENT_KINDS, addSuspect, entityKind, servicesOf } from './cause.js';
 import { Binder } from './bind.js';
 import { BurstTracker } from './burst-tracker.js';
 import { clusterOf, createCorrelators, kmeansClusterOf, propose, type BoundAlert, type Correlator, type Proposal } from './correlate.js';
@@ -371,7 +371,14 @@ export class Engine {
     // Correlation time is when the alert started, not when it reached us (a restarted ruler re-sends everything).
     const startedAt = record.status === 'firing' ? Math.min(record.startsAt, now) : (record.endsAt as number);
     const alertSeverity = this.severityOf(record);
-    const proposals = propose(this.correlators, bound, this.incidents, startedAt, this.opts.pipeline.joinThreshold);
+    // A service in trouble minutes after its own deploy does not join, or bridge, an incident that was open before
+    // that deploy: the deploy explains its trouble better than the older fault does (a bad release during a node
+    // failure is two incidents). It opens its own, and the deploy becomes its suspect. The same holds when the
+    // service was in that incident before but its trouble there had ended, or was only its pods on a dead node.
+    const fresh = binding.entity !== null && record.source !== 'slo' ? this.deploys.freshDeployOf(binding.entity, record.labels, startedAt, FRESH_DEPLOY_MS) : null;
+    const proposals = propose(this.correlators, bound, this.incidents, startedAt, this.opts.pipeline.joinThreshold).filter(
+      (p) => fresh === null || !predatesDeploy(p.incident, binding.entity as string, fresh.deployedAt, this.topology),
+    );
     const cause = binding.inTopology ? binding.entity : null;
     let choice = proposals[0];
     // A cause that only the topology relates to the chosen incident, and that is independent of that incident's
@@ -663,6 +670,22 @@ function worthRecomputing(entities: number): boolean {
 
 /** Kinds whose incidents take in the notifications of the incidents of what depends on them. */
 const FOLDING_KINDS: ReadonlySet<string> = new Set(['node', 'host', 'datastore', 'database', 'db', 'cache', 'queue', 'topic']);
+
+/**
+ * Whether `inc` opened before a deploy of `entity` at `deployedAt` and holds no ongoing trouble of that entity of its
+ * own from before it (none at all, none firing, or only as part of a node's or cluster's incident).
+ */
+function predatesDeploy(inc: IncidentRecord, entity: string, deployedAt: Instant, topology: TopologyIndex): boolean {
+  if (inc.openedAt >= deployedAt) return false;
+  const before = inc.entityStarts[entity];
+  if (before === undefined) return true;
+  if (before >= deployedAt) return false;
+  const placed = inc.burst !== null || PLACEMENT_KINDS.has(entityKind(inc.rootCause?.entity ?? '', topology));
+  return placed || (inc.entityFiring?.[entity] ?? 0) === 0;
+}
+
+/** How soon after its own deploy a service's trouble is put down to that deploy rather than to an older incident. */
+const FRESH_DEPLOY_MS = 10 * 60_000;
 
 /** Trouble on an entity this soon after its incident resolved reopens that incident: the same fault, back. */
 const REOPEN_WINDOW_MS = 10 * 60_000;

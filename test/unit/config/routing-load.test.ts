@@ -21,6 +21,16 @@ describe('routing.yaml', () => {
     expect(c.routing!.route.match({ severity: 'critical', service: 'checkout', env: 'prod' }).map((r) => r.receiver)).toEqual(['pagerduty-oncall', 'webhook-checkout']);
   });
 
+  it('the shipped example, config/routing.example.yaml, loads and routes sev1 to the pager and the tracker', async () => {
+    const ex = join(dir, 'example');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(ex, { recursive: true });
+    writeFileSync(join(ex, 'routing.yaml'), readFileSync(new URL('../../../config/routing.example.yaml', import.meta.url), 'utf8'));
+    const c = await loadConfig(ex);
+    expect(c.routing!.route.match({ severity: 'sev1', cluster: 'eu-1' }).map((r) => r.receiver)).toEqual(['oncall-pager', 'incident-tracking']);
+    expect(c.routing!.route.match({ severity: 'sev4' }).map((r) => r.receiver)).toEqual(['dashboards']);
+  });
+
   it('names the file and the path of a bad integration', async () => {
     const bad = join(dir, 'bad');
     rmSync(bad, { recursive: true, force: true });

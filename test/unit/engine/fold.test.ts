@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Topology } from '../../../src/model/index.js';
-import { alert, at, engineWith, groups, push } from '../../support/engine-dsl.js';
+import { alert, at, deploy, engineWith, groups, push } from '../../support/engine-dsl.js';
 
 const T: Topology = {
   entities: [
@@ -39,5 +39,32 @@ describe('foldTarget (topology-driven suppression)', () => {
     );
     const [checkout] = e.incidentDocs();
     expect(e.foldTarget(checkout!.id)).toBeNull();
+  });
+});
+
+describe('a service in trouble minutes after its own deploy', () => {
+  it('opens its own incident, suspecting the deploy, rather than joining an older incident it relates to', () => {
+    const e = engineWith({}, T);
+    push(
+      e,
+      alert(at('10:00:00'), { alertname: 'PostgresTooManyConnections', service: 'orders-db', severity: 'warning' }, LONG),
+      deploy(at('10:05:00'), 'checkout', 'v2.8.0'),
+      alert(at('10:07:00'), { alertname: 'CheckoutErrors', service: 'checkout', severity: 'critical' }, LONG),
+      alert(at('10:07:30'), { alertname: 'CheckoutPanics', service: 'checkout', severity: 'critical' }, LONG),
+      alert(at('10:08:00'), { alertname: 'CheckoutLatency', service: 'checkout', severity: 'warning' }, LONG),
+    );
+    expect(groups(e)).toEqual([['PostgresTooManyConnections'], ['CheckoutErrors', 'CheckoutPanics', 'CheckoutLatency']]);
+    expect(e.incidentDocs()[1]!.suspectedDeploys[0]).toMatchObject({ service: 'checkout', version: 'v2.8.0' });
+  });
+
+  it('joins the older incident when its deploy came before that incident opened', () => {
+    const e = engineWith({}, T);
+    push(
+      e,
+      deploy(at('09:58:00'), 'checkout', 'v2.8.0'),
+      alert(at('10:00:00'), { alertname: 'PostgresTooManyConnections', service: 'orders-db', severity: 'warning' }, LONG),
+      alert(at('10:02:00'), { alertname: 'CheckoutErrors', service: 'checkout', severity: 'critical' }, LONG),
+    );
+    expect(groups(e)).toEqual([['PostgresTooManyConnections', 'CheckoutErrors']]);
   });
 });
