@@ -12,10 +12,10 @@ import type {
 } from '../model/index.js';
 import { SEVERITIES, formatDuration, severityRank } from '../model/index.js';
 import { AlertStore, type AlertRecord } from './alert-store.js';
-import { PLACEMENT_KINDS, addSuspect, entityKind, servicesOf } from './cause.js';
+import { addSuspect, entityKind, servicesOf } from './cause.js';
 import { Binder } from './bind.js';
 import { BurstTracker } from './burst-tracker.js';
-import { clusterOf, createCorrelators, kmeansClusterOf, propose, type BoundAlert, type Correlator, type Proposal } from './correlate.js';
+import { clusterOf, createCorrelators, kmeansClusterOf, propose, type BoundAlert, type Correlator } from './correlate.js';
 import { IncidentStore, type IncidentRecord } from './incident-store.js';
 import type { CorrelatorSpec, EngineOptions } from './options.js';
 import { toIncidentDoc, toTimeline } from './render.js';
@@ -24,7 +24,8 @@ import { TicketDesk } from './ticket-desk.js';
 import { DeployDesk } from './deploy-desk.js';
 import { TextMemory, type TextMemoryState } from './text-memory.js';
 import type { SparseVector } from './text/index.js';
-import { dependentsOf, dependsOn, findSplit, type Split } from './split.js';
+import { dependsOn, findSplit, predatesDeploy, sharedCallerOnly } from './split.js';
+import { Splitter } from './splitter.js';
 import { TopologyIndex } from './topology-index.js';
 import { burnSeverity, describeBurn } from './burn-alert.js';
 import type { SloBookState } from './slo/index.js';
@@ -105,6 +106,7 @@ export class Engine {
   private readonly topologySpec: Extract<CorrelatorSpec, { type: 'topology' }> | undefined;
   private lastPruneAt: Instant | null = null;
   private readonly slo: SloDesk;
+  private readonly splitter: Splitter | null;
 
   constructor(private readonly opts: EngineOptions) {
     this.alerts = new AlertStore(opts.resolveTimeoutMs);
@@ -118,11 +120,27 @@ export class Engine {
     this.tickets = new TicketDesk(desk, opts.pipeline.ticketWindowMs);
     this.deploys = new DeployDesk(desk, this.binder, this.topology, this.alerts.alerts, opts.pipeline.deployLookbackMs);
     this.kmeans = opts.pipeline.correlators.find((c): c is Extract<CorrelatorSpec, { type: 'kmeans' }> => c.type === 'kmeans');
+    this.topologySpec = opts.pipeline.correlators.find((c): c is Extract<CorrelatorSpec, { type: 'topology' }> => c.type === 'topology');
+    const topo = this.topologySpec;
+    this.splitter =
+      topo === undefined
+        ? null
+        : new Splitter(
+            {
+              alerts: this.alerts.alerts, incidents: this.incidents, topology: this.topology, text: this.text, deploys: this.deploys,
+              failing: this.failing,
+              contribute: (inc, record, startedAt, tokens) => this.contribute(inc, record, startedAt, tokens),
+              raiseForBlastRadius: (inc) => this.raiseForBlastRadius(inc),
+              resolveIncident: (inc) => this.resolveIncident(inc),
+              emit: (id, change) => this.emit(id, change),
+            },
+            topo.windowMs,
+            topo.dependsOnFailing,
+          );
     this.slo = new SloDesk(
       { incidents: this.incidents, alerts: this.alerts.alerts, topology: this.topology, binder: this.binder, failing: this.failing },
       opts.slos,
     );
-    this.topologySpec = opts.pipeline.correlators.find((c): c is Extract<CorrelatorSpec, { type: 'topology' }> => c.type === 'topology');
   }
 
   /** Restores an engine from a snapshot taken with the same options. */
@@ -420,7 +438,7 @@ export class Engine {
       // suffers from both, and joins one. (A burst still ties them: many entities failing at once is one fault.)
       const bridged =
         choice.bridges && severityRank(alertSeverity) < INFO_RANK
-          ? proposals.filter((p) => p.bridges && (p === choice || !this.sharedCallerOnly(choice, p, cause)))
+          ? proposals.filter((p) => p.bridges && (p === choice || !sharedCallerOnly(choice, p, cause, this.topology, this.failing)))
           : [choice];
       const target = bridged.reduce((a, b) => {
         const aInfo = severityRank(a.incident.severity) >= INFO_RANK;
@@ -463,23 +481,7 @@ export class Engine {
     if (record.status === 'firing') {
       this.bursts.add(clusterOf(bound), { at: startedAt, incident: inc.id, entity: binding.entity ?? record.fingerprint }, now);
     } else if (inc.firing === 0 && inc.status === 'open') this.resolveIncident(inc);
-    if (choice === undefined && cause !== null && record.source !== 'slo') this.pullSymptoms(inc, cause, startedAt, now);
-  }
-
-  /**
-   * Whether only the topology relates an alert to two incidents whose root causes are topology entities neither
-   * of which can have caused the other, even through the alert's own entity: it is then a shared caller of two
-   * faults.
-   */
-  private sharedCallerOnly(a: Proposal, b: Proposal, alertEntity: string | null): boolean {
-    if (a.correlator !== 'topology' || b.correlator !== 'topology') return false;
-    const x = a.incident.rootCause?.entity;
-    const y = b.incident.rootCause?.entity;
-    if (x === undefined || y === undefined || x === y) return false;
-    if (this.topology.entity(x) === undefined || this.topology.entity(y) === undefined) return false;
-    // The alert's own entity is failing too: it may be the link between the two (a caller of one, a user of the other).
-    const failing = (e: string): boolean => e === alertEntity || this.failing(e);
-    return !dependsOn(x, y, this.topology, failing) && !dependsOn(y, x, this.topology, failing);
+    if (choice === undefined && cause !== null && record.source !== 'slo') this.splitter?.pullSymptoms(inc, cause, startedAt, now);
   }
 
   /** Whether an entity has alerts in an open incident: faults travel through failing entities only. */
@@ -509,71 +511,6 @@ export class Engine {
       inc.firing++;
       if (record.entity !== null) this.incidents.countFiring(inc, record.entity, 1);
     }
-  }
-
-  /**
-   * A new incident whose cause `cause` just started failing takes over the symptoms of other open incidents that
-   * depend on it and not on those incidents' own causes (see {@link findSplit}): two overlapping faults, split.
-   */
-  private pullSymptoms(into: IncidentRecord, cause: string, startedAt: Instant, now: Instant): void {
-    const topo = this.topologySpec;
-    if (topo === undefined) return;
-    const candidates = new Map<string, IncidentRecord>();
-    for (const d of dependentsOf(cause, this.topology)) {
-      for (const i of this.incidents.openWithEntity(d)) if (i !== into) candidates.set(i.id, i);
-    }
-    for (const from of [...candidates.values()].sort((a, b) => a.seq - b.seq)) {
-      const split = findSplit(from, cause, startedAt, topo.windowMs, this.topology, this.failing);
-      if (split !== null) this.splitOff(from, into, split, now, topo.dependsOnFailing);
-    }
-  }
-
-  /** Moves the alerts of `split.entities` from `from` to `to`, rebuilding both, with the split on both timelines. */
-  private splitOff(from: IncidentRecord, to: IncidentRecord, split: Split, now: Instant, score: number): void {
-    const moving = new Set(split.entities);
-    const moved: AlertRecord[] = [];
-    const kept: string[] = [];
-    for (const fp of from.alerts) {
-      const a = this.alerts.get(fp) as AlertRecord;
-      if (a.entity !== null && moving.has(a.entity)) moved.push(a);
-      else kept.push(fp);
-    }
-    if (moved.length === 0 || kept.length === 0) return;
-    from.alerts = kept;
-    for (const a of moved) {
-      a.incidentId = to.id;
-      to.alerts.push(a.fingerprint);
-    }
-    this.rebuild(from);
-    this.rebuild(to);
-    for (const d of [...from.suspectedDeploys]) {
-      if (from.serviceStarts[d.service] !== undefined || to.serviceStarts[d.service] === undefined) continue;
-      from.suspectedDeploys.splice(from.suspectedDeploys.indexOf(d), 1);
-      addSuspect(to.suspectedDeploys, d);
-    }
-    from.rootCause = this.deploys.rootCauseOf(from);
-    to.rootCause = this.deploys.rootCauseOf(to);
-    const what = `${moved.length} alerts on ${split.entities.join(', ')}`;
-    this.incidents.note(from, { at: now, type: 'split', message: `split: ${what} moved to ${to.id}`, reason: split.reason, score });
-    this.incidents.note(to, { at: now, type: 'split', message: `split: ${what} moved here from ${from.id}`, reason: split.reason, score });
-    this.deploys.considerRecent(to, now);
-    this.emit(to.id, 'updated');
-    if (from.firing === 0 && from.status === 'open') this.resolveIncident(from);
-    else this.emit(from.id, 'updated');
-  }
-
-  /** Recomputes an incident's aggregates, severity and text from its alerts (after a split). */
-  private rebuild(inc: IncidentRecord): void {
-    this.incidents.clearAggregates(inc);
-    const records = inc.alerts.map((fp) => this.alerts.get(fp) as AlertRecord);
-    inc.severity = SEVERITIES[SEVERITIES.length - 1] as Severity;
-    inc.blastRaised = false;
-    for (const a of records) {
-      const startedAt = a.status === 'firing' ? a.startsAt : (a.endsAt ?? a.startsAt);
-      this.contribute(inc, a, startedAt, this.text.tokensOf(a.labels, a.annotations));
-    }
-    this.raiseForBlastRadius(inc);
-    this.text.rebuild(inc.id, records);
   }
 
   /** Folds `from` into `into`: alerts and ticket links follow, and the merge is on `into`'s timeline. */
@@ -670,19 +607,6 @@ function worthRecomputing(entities: number): boolean {
 
 /** Kinds whose incidents take in the notifications of the incidents of what depends on them. */
 const FOLDING_KINDS: ReadonlySet<string> = new Set(['node', 'host', 'datastore', 'database', 'db', 'cache', 'queue', 'topic']);
-
-/**
- * Whether `inc` opened before a deploy of `entity` at `deployedAt` and holds no ongoing trouble of that entity of its
- * own from before it (none at all, none firing, or only as part of a node's or cluster's incident).
- */
-function predatesDeploy(inc: IncidentRecord, entity: string, deployedAt: Instant, topology: TopologyIndex): boolean {
-  if (inc.openedAt >= deployedAt) return false;
-  const before = inc.entityStarts[entity];
-  if (before === undefined) return true;
-  if (before >= deployedAt) return false;
-  const placed = inc.burst !== null || PLACEMENT_KINDS.has(entityKind(inc.rootCause?.entity ?? '', topology));
-  return placed || (inc.entityFiring?.[entity] ?? 0) === 0;
-}
 
 /** How soon after its own deploy a service's trouble is put down to that deploy rather than to an older incident. */
 const FRESH_DEPLOY_MS = 10 * 60_000;

@@ -1,6 +1,7 @@
 import type { Instant } from '../model/index.js';
 import type { IncidentRecord } from './incident-store.js';
-import { PLACEMENT_KINDS } from './cause.js';
+import { PLACEMENT_KINDS, entityKind } from './cause.js';
+import type { Proposal } from './correlate.js';
 import type { TopologyIndex } from './topology-index.js';
 
 /** Part of an open incident that a newly failing entity explains better than the incident's own cause does. */
@@ -99,4 +100,40 @@ export function dependentsOf(cause: string, topology: TopologyIndex): string[] {
   }
   seen.delete(cause);
   return [...seen];
+}
+
+/**
+ * Whether `inc` opened before a deploy of `entity` at `deployedAt` and holds no ongoing trouble of that entity of its
+ * own from before it (none at all, none firing, or only as part of a node's or cluster's incident): trouble on the
+ * entity now is the deploy's, not this incident's.
+ */
+export function predatesDeploy(inc: IncidentRecord, entity: string, deployedAt: Instant, topology: TopologyIndex): boolean {
+  if (inc.openedAt >= deployedAt) return false;
+  const before = inc.entityStarts[entity];
+  if (before === undefined) return true;
+  if (before >= deployedAt) return false;
+  const placed = inc.burst !== null || PLACEMENT_KINDS.has(entityKind(inc.rootCause?.entity ?? '', topology));
+  return placed || (inc.entityFiring?.[entity] ?? 0) === 0;
+}
+
+/**
+ * Whether only the topology relates an alert to two incidents whose root causes are topology entities neither of
+ * which can have caused the other, even through the alert's own entity: it is then a shared caller of two faults,
+ * and must not merge them.
+ */
+export function sharedCallerOnly(
+  a: Proposal,
+  b: Proposal,
+  alertEntity: string | null,
+  topology: TopologyIndex,
+  failing: (entity: string) => boolean,
+): boolean {
+  if (a.correlator !== 'topology' || b.correlator !== 'topology') return false;
+  const x = a.incident.rootCause?.entity;
+  const y = b.incident.rootCause?.entity;
+  if (x === undefined || y === undefined || x === y) return false;
+  if (topology.entity(x) === undefined || topology.entity(y) === undefined) return false;
+  // The alert's own entity is failing too: it may be the link between the two (a caller of one, a user of the other).
+  const viaAlert = (e: string): boolean => e === alertEntity || failing(e);
+  return !dependsOn(x, y, topology, viaAlert) && !dependsOn(y, x, topology, viaAlert);
 }
