@@ -28,6 +28,7 @@ const SOURCE_OF: Record<ReceiverPath, string> = {
   '/webhook/tickets/generic': 'ticket_generic',
   '/webhook/deploys/generic': 'deploy_generic',
   '/api/v1/sli': 'sli',
+  '/api/v1/acknowledgements': 'acknowledgement',
 };
 
 const PLAIN_PATH = /^\/[A-Za-z0-9/_-]*$/;
@@ -87,7 +88,9 @@ async function receive(deps: HttpDeps, path: ReceiverPath, req: IncomingMessage,
   let events;
   try {
     const raw = await readBody(req, deps.maxBodyBytes);
-    events = await deps.ingestor.accept(path, raw, parseJsonBody(raw));
+    const body = parseJsonBody(raw);
+    if (path === '/api/v1/acknowledgements') checkAcknowledged(deps.readModel, body);
+    events = await deps.ingestor.accept(path, raw, body);
   } catch (err) {
     if (!(err instanceof InputError)) {
       // The log could not make the request durable: nothing was acknowledged, the sender should retry.
@@ -114,6 +117,15 @@ async function silences(deps: HttpDeps, path: string, req: IncomingMessage, res:
     if (!(err instanceof InputError)) throw err;
     return send(res, err.status, { error: err.message });
   }
+}
+
+/** An acknowledgement names an open incident: a typo or a late click gets a 404 or 409 instead of a silent no-op. */
+function checkAcknowledged(model: ReadModel, body: unknown): void {
+  const id = body !== null && typeof body === 'object' ? (body as { incident?: unknown }).incident : undefined;
+  if (typeof id !== 'string') return; // the parser names what is wrong
+  const inc = model.incident(id);
+  if (inc === undefined) throw new InputError(`incident: ${JSON.stringify(id)} is not an incident`, { status: 404, reason: 'unknown_incident' });
+  if (inc.status !== 'open') throw new InputError(`incident: ${id} is resolved, nothing to acknowledge`, { status: 409, reason: 'resolved_incident' });
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

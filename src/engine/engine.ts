@@ -1,4 +1,5 @@
 import type {
+  AckEvent,
   AlertEvent,
   DeployEvent,
   Event,
@@ -183,6 +184,9 @@ export class Engine {
         case 'deploy':
           this.counters.deploys++;
           this.deploys.receive(ev, now);
+          break;
+        case 'ack':
+          this.onAck(ev, now);
           break;
         case 'sli':
           this.counters.sliSamples++;
@@ -554,6 +558,16 @@ export class Engine {
     });
     if (inc.firing === 0) this.resolveIncident(inc);
     else this.emit(inc.id, 'updated');
+  }
+
+  /** Someone is on the incident: on its timeline, and receivers hear it (PagerDuty acknowledges). */
+  private onAck(ev: AckEvent, now: Instant): void {
+    const inc = this.incidents.get(ev.incident);
+    // The server answers 404/409 for these; a capture replayed elsewhere may still hold one.
+    if (inc === undefined || inc.status !== 'open') return;
+    inc.acknowledged = { by: ev.by, at: now };
+    this.incidents.note(inc, { at: now, type: 'acknowledged', message: `acknowledged by ${ev.by}${ev.comment === undefined ? '' : `: ${ev.comment}`}` });
+    this.emit(inc.id, 'updated');
   }
 
   /** Burn alerts firing or resolving are placed like received alerts, with the burn on their incident's timeline. */

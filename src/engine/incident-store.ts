@@ -69,6 +69,8 @@ export interface IncidentRecord {
   burst: string | null;
   /** Severity was raised once for the blast radius (it is not raised again as more entities join). */
   blastRaised: boolean;
+  /** Who acknowledged the incident and when; cleared when it reopens. */
+  acknowledged?: { by: string; at: Instant } | null;
 }
 
 /**
@@ -307,6 +309,7 @@ export class IncidentStore {
 
   reopen(inc: IncidentRecord, at: Instant, why: string): void {
     inc.status = 'open';
+    inc.acknowledged = null;
     this.open_.add(inc.id);
     inc.resolvedAt = null;
     for (const e of inc.entities) addTo(this.openByEntity, e, inc.id);

@@ -29,6 +29,7 @@ export function toIncidentDoc(
       reason: d.reason,
     })),
     rootCause: inc.rootCause === null ? null : { ...inc.rootCause },
+    ...(inc.acknowledged == null ? {} : { acknowledged: { by: inc.acknowledged.by, at: formatInstant(inc.acknowledged.at) } }),
   };
 }
 

@@ -1,8 +1,8 @@
 import type { LabelSet } from './labels.js';
 import type { Instant } from './time.js';
 
-/** The receiver paths of CONTRACT §1; a capture line's `path` is one of them. */
-export const RECEIVER_PATHS = [
+/** The receiver paths of CONTRACT §1. */
+export const CONTRACT_RECEIVER_PATHS = [
   '/api/v2/alerts',
   '/webhook/alertmanager',
   '/webhook/tickets/jira',
@@ -10,6 +10,12 @@ export const RECEIVER_PATHS = [
   '/webhook/deploys/generic',
   '/api/v1/sli',
 ] as const;
+
+/**
+ * Every path whose requests are logged, recorded and replayed; a capture line's `path` is one of them: CONTRACT
+ * §1's, and stormcell's own acknowledgements (who is on an incident is an input like the others).
+ */
+export const RECEIVER_PATHS = [...CONTRACT_RECEIVER_PATHS, '/api/v1/acknowledgements'] as const;
 export type ReceiverPath = (typeof RECEIVER_PATHS)[number];
 
 export function isReceiverPath(p: string): p is ReceiverPath {
@@ -89,5 +95,14 @@ export interface SliSample {
   readonly total: number;
 }
 
+/** Someone acknowledged an incident: they are on it. */
+export interface AckEvent {
+  readonly kind: 'ack';
+  readonly at: Instant;
+  readonly incident: string;
+  readonly by: string;
+  readonly comment?: string;
+}
+
 /** Everything the engine consumes. */
-export type Event = AlertEvent | TicketEvent | DeployEvent | SliSample;
+export type Event = AlertEvent | TicketEvent | DeployEvent | SliSample | AckEvent;

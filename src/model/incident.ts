@@ -22,6 +22,8 @@ export interface IncidentDoc {
   tickets: string[];
   suspectedDeploys: Array<{ service: string; version: string; at: string; score: number; reason?: string }>;
   rootCause: { entity: string; score: number } | null;
+  /** Who acknowledged the open incident, and when (absent when nobody has). */
+  acknowledged?: { by: string; at: string };
 }
 
 /** One entry of an incident's timeline: what happened, when, and why. */

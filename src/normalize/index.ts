@@ -3,6 +3,7 @@
  * thrown InputError. They never read the clock: `ts` is the request's receive time, passed in.
  */
 import type { Event, Instant, ReceiverPath } from '../model/index.js';
+import { parseAcknowledgement } from './acknowledgement.js';
 import { parseAlertmanagerV2 } from './alertmanager-v2.js';
 import { parseDeployGeneric } from './deploy-generic.js';
 import { parseJira } from './jira.js';
@@ -10,7 +11,7 @@ import { parseSli } from './sli.js';
 import { parseTicketGeneric } from './ticket-generic.js';
 import { parseWebhookV4 } from './webhook-v4.js';
 
-export { parseAlertmanagerV2, parseDeployGeneric, parseJira, parseSli, parseTicketGeneric, parseWebhookV4 };
+export { parseAcknowledgement, parseAlertmanagerV2, parseDeployGeneric, parseJira, parseSli, parseTicketGeneric, parseWebhookV4 };
 
 /**
  * Parses a request body received on `path` at `ts` into the events it carries. Throws InputError on the first
@@ -30,5 +31,7 @@ export function normalize(path: ReceiverPath, body: unknown, ts: Instant): Event
       return parseDeployGeneric(body, ts);
     case '/api/v1/sli':
       return parseSli(body, ts);
+    case '/api/v1/acknowledgements':
+      return parseAcknowledgement(body, ts);
   }
 }

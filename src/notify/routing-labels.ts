@@ -32,5 +32,6 @@ export function notificationDigest(inc: IncidentDoc): string {
     alerts: inc.alerts.map((a) => a.fingerprint).sort().join(','),
     rootCause: inc.rootCause?.entity ?? '',
     suspect: top === undefined ? '' : `${top.service} ${top.version}`,
+    acknowledged: inc.acknowledged?.by ?? '',
   });
 }

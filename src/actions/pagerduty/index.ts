@@ -5,8 +5,9 @@
  * 400 is not retried, 429 and 5xx are (PagerDuty's own retry table).
  *
  * `dedup_key` is the incident id, so every state of an incident updates one PagerDuty alert and a repeated trigger
- * is harmless: the Events API's own idempotency. Only `trigger` and `resolve` are sent: stormcell has no
- * acknowledged state yet, so `acknowledge` is never sent.
+ * is harmless: the Events API's own idempotency. An incident someone acknowledged (`POST /api/v1/acknowledgements`)
+ * sends `acknowledge` once PagerDuty has the alert (an earlier trigger returned a ref); before that it triggers, so
+ * there is an alert to acknowledge on the next change.
  */
 import type { IncidentDoc, LabelSet } from '../../model/index.js';
 import { authHeaders, incidentUrl } from '../http-config.js';
@@ -40,7 +41,7 @@ export interface PagerDutyTrigger {
 /** A resolve event: the documented minimum, routing key, dedup key and action. */
 export interface PagerDutyResolve {
   routing_key: string;
-  event_action: 'resolve';
+  event_action: 'resolve' | 'acknowledge';
   dedup_key: string;
 }
 
@@ -48,6 +49,7 @@ export interface PagerDutyResolve {
 export function toPagerDutyEvent(n: Notification, c: PagerDutyConfig): PagerDutyTrigger | PagerDutyResolve {
   const inc = n.incident;
   if (n.status === 'resolved') return { routing_key: c.routingKey, event_action: 'resolve', dedup_key: inc.id };
+  if (inc.acknowledged !== undefined && n.previousRef !== undefined) return { routing_key: c.routingKey, event_action: 'acknowledge', dedup_key: inc.id };
   const link = incidentUrl(n.externalURL, inc.id);
   const payload: PagerDutyTrigger['payload'] = {
     summary: truncate(c.description ?? `[${inc.severity}] ${inc.title}`, MAX_SUMMARY_CHARS),

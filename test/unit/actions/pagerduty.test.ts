@@ -93,6 +93,14 @@ describe('pagerduty', () => {
     expect(server.requests[0]!.json).toEqual({ routing_key: KEY, event_action: 'resolve', dedup_key: 'inc-20260301-0001' });
   });
 
+  it('acknowledges an acknowledged incident that PagerDuty already has, and triggers one it does not have yet', async () => {
+    const acked = incident({ acknowledged: { by: 'sre@example.com', at: '2026-03-01T10:05:00.000Z' } });
+    await action().send(notification({ incident: acked, previousRef: 'inc-20260301-0001' }), NEVER);
+    expect(server.requests[0]!.json).toEqual({ routing_key: KEY, event_action: 'acknowledge', dedup_key: 'inc-20260301-0001' });
+    await action().send(notification({ incident: acked }), NEVER);
+    expect((server.requests[1]!.json as { event_action: string }).event_action).toBe('trigger');
+  });
+
   it('does not resolve with send_resolved: false', async () => {
     await action({ send_resolved: false }).send(notification({ status: 'resolved' }), NEVER);
     expect(server.requests).toHaveLength(0);

@@ -303,3 +303,18 @@ describe('Engine text correlation', () => {
     expect(t[1]!.reason).toMatch(/^text like its alerts \(cosine 0\.\d\d\)$/);
   });
 });
+
+describe('acknowledgements', () => {
+  it('records who acknowledged an open incident, on the document and the timeline, until it reopens', () => {
+    const e = engineWith();
+    push(e, alert(at('10:00:00'), { alertname: 'A', cluster: 'eu-1', namespace: 'shop' }, { endsAt: at('10:20:00') }));
+    const id = e.incidentDocs()[0]!.id;
+    e.apply([{ kind: 'ack', at: at('10:05:00'), incident: id, by: 'sre@example.com', comment: 'looking' }], at('10:05:00'));
+    expect(e.incidentDoc(id)!.acknowledged).toEqual({ by: 'sre@example.com', at: '2026-03-01T10:05:00.000Z' });
+    expect(e.incidentWithTimeline(id)!.timeline.at(-1)).toMatchObject({ type: 'acknowledged', message: 'acknowledged by sre@example.com: looking' });
+    e.apply([{ kind: 'ack', at: at('10:06:00'), incident: 'inc-nope', by: 'x' }], at('10:06:00')); // unknown: ignored
+    push(e, alert(at('10:30:00'), { alertname: 'A', cluster: 'eu-1', namespace: 'shop' }, { endsAt: at('11:00:00') })); // fires again
+    expect(e.incidentDoc(id)!.status).toBe('open');
+    expect(e.incidentDoc(id)!.acknowledged).toBeUndefined();
+  });
+});

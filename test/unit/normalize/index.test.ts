@@ -18,10 +18,11 @@ const ROWS: Array<[ReceiverPath, unknown, string, string | undefined]> = [
   ['/webhook/tickets/generic', { id: 'T-1', title: 't', createdAt: '2026-03-01T10:00:00Z' }, 'ticket', 'generic'],
   ['/webhook/deploys/generic', { service: 's', version: 'v1', at: '2026-03-01T10:00:00Z' }, 'deploy', undefined],
   ['/api/v1/sli', { slo: 's', at: '2026-03-01T10:00:00Z', good: 1, total: 1 }, 'sli', undefined],
+  ['/api/v1/acknowledgements', { incident: 'inc-1', by: 'sre@example.com' }, 'ack', undefined],
 ];
 
 describe('normalize', () => {
-  it('has a row for every receiver path of CONTRACT §1', () => {
+  it('has a row for every receiver path (CONTRACT §1 and acknowledgements)', () => {
     expect(ROWS.map((r) => r[0]).sort()).toEqual([...RECEIVER_PATHS].sort());
   });
 

@@ -71,6 +71,15 @@ describe('Notifier', () => {
     expect(r.sent.slice(2).map((n) => [n.version, n.incident.severity])).toEqual([[2, 'sev1'], [2, 'sev1']]);
   });
 
+  it('tells receivers an incident was acknowledged, as a change (PagerDuty then acknowledges)', async () => {
+    const r = rig();
+    r.set(incident('checkout'), T0);
+    await r.notifier.tick(T0 + 30 * S);
+    r.set(incident('checkout', { acknowledged: { by: 'sre', at: '2026-03-01T10:01:00.000Z' } }), T0 + M);
+    expect(await r.notifier.tick(T0 + 30 * S + 5 * M)).toBe(2);
+    expect(r.sent.slice(2).map((n) => [n.version, n.status, n.incident.acknowledged?.by])).toEqual([[2, 'firing', 'sre'], [2, 'firing', 'sre']]);
+  });
+
   it('sends a resolve at once, not at the next group interval', async () => {
     const r = rig();
     r.set(incident('checkout'), T0);
