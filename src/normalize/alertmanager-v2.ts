@@ -34,12 +34,26 @@ export function parseAlertmanagerV2(body: unknown, ts: Instant): Event[] {
   if (problem !== null) throw new InputError(problem);
   const alerts = body as PostableAlert[];
   const events: AlertEvent[] = new Array(alerts.length);
+  // A ruler gives every alert of one evaluation the same endsAt (and often the same startsAt): parse each distinct
+  // string once per request rather than once per alert.
+  let endsRaw: string | null | undefined = null;
+  let endsVal: number | null = null;
+  let startsRaw: string | null | undefined = null;
+  let startsVal: number | null = null;
   for (let i = 0; i < alerts.length; i++) {
     const a = alerts[i] as PostableAlert;
     const labels = toLabelSet(a.labels, 'alerts', i);
     const annotations = toAnnotations(a.annotations, 'alerts', i);
-    const endsAt = toAlertTime(a.endsAt, 'alerts', i, 'endsAt');
-    const startsAt = toAlertTime(a.startsAt, 'alerts', i, 'startsAt') ?? endsAt ?? ts;
+    if (i === 0 || a.endsAt !== endsRaw) {
+      endsRaw = a.endsAt;
+      endsVal = toAlertTime(a.endsAt, 'alerts', i, 'endsAt');
+    }
+    if (i === 0 || a.startsAt !== startsRaw) {
+      startsRaw = a.startsAt;
+      startsVal = toAlertTime(a.startsAt, 'alerts', i, 'startsAt');
+    }
+    const endsAt = endsVal;
+    const startsAt = startsVal ?? endsAt ?? ts;
     if (endsAt !== null && endsAt < startsAt) throw endsBeforeStarts('alerts', i, a.endsAt, a.startsAt);
     events[i] = toAlertEvent('api', ts, labels, annotations, startsAt, endsAt, a.generatorURL);
   }
