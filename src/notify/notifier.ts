@@ -129,7 +129,8 @@ export class Notifier {
   async tick(now: Instant): Promise<number> {
     const ready = [...this.due].filter(([, at]) => at <= now).map(([id]) => id).sort();
     if (ready.length === 0) return 0;
-    const sources = this.deps.incidents.openIncidents().map((inc) => ({ id: inc.id, labels: routingLabels(inc) }));
+    // Inhibition looks at every open incident; without inhibit rules there is nothing to build that list for.
+    const sources = this.deps.inhibitor.rules.length === 0 ? [] : this.deps.incidents.openIncidents().map((inc) => ({ id: inc.id, labels: routingLabels(inc) }));
     const out: Notification[] = [];
     for (const id of ready) {
       this.due.delete(id);
