@@ -126,11 +126,17 @@ export function identities(labels: LabelSet): Identity[] {
   if (pod !== undefined && !EXPORTER.test(pod)) add('pod', workloadOfPod(pod), 'workload');
   for (const l of NODE_LABELS) add(l, labels[l], 'node');
   const instance = labels['instance'];
-  if (instance !== undefined) {
-    const host = hostOf(instance);
-    const service = serviceOfClusterDns(host, labels['namespace']);
-    if (service !== null) add('instance', service, 'workload');
-    else add('instance', host, 'node');
+  // kube-state-metrics reports on Kubernetes objects named by other labels; its `instance` is itself.
+  if (instance !== undefined && labels['job'] !== 'kube-state-metrics') {
+    if (instance.includes('://')) {
+      // A probed endpoint (blackbox): what the alert is about, but no node.
+      add('instance', endpointOf(instance), 'workload');
+    } else {
+      const host = hostOf(instance);
+      const service = serviceOfClusterDns(host, labels['namespace']);
+      if (service !== null) add('instance', service, 'workload');
+      else add('instance', host, 'node');
+    }
   }
   return out;
 }
@@ -161,6 +167,12 @@ export function serviceOfClusterDns(host: string, namespace: string | undefined)
   if (m === null) return null;
   if (namespace !== undefined && m[3] !== namespace) return null;
   return m[2] as string;
+}
+
+/** `https://api.shop.example.com/health` → `api.shop.example.com`: the host a blackbox probe targets. */
+function endpointOf(url: string): string {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^/:?#]+)/i.exec(url);
+  return m === null ? url : (m[1] as string);
 }
 
 /** `ip-10-0-1-12.ec2.internal:9100` → `ip-10-0-1-12.ec2.internal`; bracketed IPv6 keeps its address. */

@@ -82,6 +82,13 @@ describe('Binder', () => {
     expect(serviceOfClusterDns(host, ns)).toBe(svc);
   });
 
+  it('takes a blackbox probe\'s target host as what the alert is about, and never kube-state-metrics\' own instance', () => {
+    expect(identities({ alertname: 'CertificateExpiringSoon', instance: 'https://api.shop.example.com/health', job: 'blackbox' })).toEqual([
+      { label: 'instance', value: 'api.shop.example.com', kind: 'workload' },
+    ]);
+    expect(identities({ alertname: 'KubeHpaMaxedOut', instance: '10.35.59.151:8080', job: 'kube-state-metrics', horizontalpodautoscaler: 'catalog' })).toEqual([]);
+  });
+
   it('exporter names are not identities', () => {
     expect(identities({ job: 'kube-state-metrics', service: 'kube-state-metrics', pod: 'kube-state-metrics-6d4b9f7c8d-abcde' })).toEqual([]);
   });
