@@ -21,6 +21,9 @@ const INSTALL_HINTS: Record<string, string> = {
   alertmanager:
     'apt-get install prometheus-alertmanager (Debian/Ubuntu), or set ALERTMANAGER_BIN to an alertmanager binary',
   amtool: 'apt-get install prometheus-alertmanager (Debian/Ubuntu; it ships amtool), or set AMTOOL_BIN to an amtool binary',
+  kafka:
+    'apt-get install openjdk-17-jre-headless maven (Debian/Ubuntu), then .ci/kafka.sh fetch downloads Kafka 3.9.1 ' +
+    '(Maven is needed only for that download; set JAVA to a java binary not on PATH)',
 };
 
 /**
