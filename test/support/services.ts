@@ -20,6 +20,7 @@ const INSTALL_HINTS: Record<string, string> = {
   prometheus: 'apt-get install prometheus (Debian/Ubuntu), or set PROMETHEUS_BIN to a prometheus binary',
   alertmanager:
     'apt-get install prometheus-alertmanager (Debian/Ubuntu), or set ALERTMANAGER_BIN to an alertmanager binary',
+  promtool: 'apt-get install prometheus (Debian/Ubuntu; it ships promtool), or set PROMTOOL_BIN to a promtool binary',
   amtool: 'apt-get install prometheus-alertmanager (Debian/Ubuntu; it ships amtool), or set AMTOOL_BIN to an amtool binary',
   kafka:
     'apt-get install openjdk-17-jre-headless maven (Debian/Ubuntu), then .ci/kafka.sh fetch downloads Kafka 3.9.1 ' +
