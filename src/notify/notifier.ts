@@ -94,12 +94,16 @@ export class Notifier {
    * nothing will ever close; the surviving incident carries on with its own notifications.
    */
   merged(id: string, now: Instant): Notification[] {
-    const doc = this.lastDocs.get(id);
+    // After a restart the last document is gone: a resolve needs no more than the id (PagerDuty's dedup_key).
+    const doc = this.lastDocs.get(id) ?? {
+      id, title: id, severity: 'sev4', status: 'open', openedAt: formatInstant(now), resolvedAt: null,
+      alerts: [], tickets: [], suspectedDeploys: [], rootCause: null,
+    };
     const out: Notification[] = [];
     for (const [key, state] of this.groups) {
       if (!key.startsWith(id + '\u0000')) continue;
       this.groups.delete(key);
-      if (doc === undefined || state.last === null || state.last.status !== 'firing') continue;
+      if (state.last === null || state.last.status !== 'firing') continue;
       const receiver = key.slice(id.length + 1);
       const closed: IncidentDoc = { ...doc, status: 'resolved', resolvedAt: formatInstant(now), title: `${doc.title} (merged into another incident)` };
       out.push(...this.notifications(closed, receiver, 'resolved', state.last.version + 1, routingLabels(closed), {}, now, notificationDigest(closed)));
@@ -136,7 +140,10 @@ export class Notifier {
       this.due.delete(id);
       const inc = this.deps.incidents.incident(id);
       if (inc === undefined) {
-        this.forget(id); // gone past retention
+        // Merged away while this process was not looking (a restart replayed the merge), or gone past retention:
+        // a page still open for it is resolved, never orphaned.
+        out.push(...this.merged(id, now));
+        this.forget(id);
         continue;
       }
       out.push(...this.decide(inc, sources, now));

@@ -162,6 +162,19 @@ describe('Notifier', () => {
     expect(again.sent.map((n) => n.version)).toEqual([2, 2]);
   });
 
+  it('resolves a page whose incident is gone after a restart (merged while the process was down)', async () => {
+    const r = rig();
+    r.notifier.restore([
+      { key: 'cart:1:oncall:webhook/0', receiver: 'oncall', integration: 'webhook/0', incidentId: 'cart', status: 'firing', version: 1, enqueuedAt: T0, state: 'sent', digest: 'd' },
+    ]);
+    expect(await r.notifier.tick(T0 + M)).toBe(2);
+    expect(r.sent.map((n) => [n.incident.id, n.status, n.version, n.idempotencyKey])).toEqual([
+      ['cart', 'resolved', 2, 'cart:2:oncall:webhook/0'],
+      ['cart', 'resolved', 2, 'cart:2:oncall:slack/0'],
+    ]);
+    expect(await r.notifier.tick(T0 + 2 * M)).toBe(0);
+  });
+
   it('routes by severity with continue, once per receiver', async () => {
     const r = rig({
       route: {
