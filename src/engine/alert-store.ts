@@ -92,6 +92,7 @@ export class AlertStore {
       return this.answer(record, active ? 'new-firing' : 'new-resolved');
     }
 
+    const endsBefore = old.endsAt;
     // A re-send nearly always carries what the record holds already. Keeping the record's own copies lets the
     // request's objects die young: storing each re-send's would promote them all to the old generation, and the
     // collector then spends more time on ingest than the parser does.
@@ -123,7 +124,8 @@ export class AlertStore {
     } else if (endsAt !== null && old.endsAt !== null && endsAt > old.endsAt) {
       old.endsAt = endsAt; // the latest explicit end wins when both are resolved
     }
-    this.schedule(old);
+    // The alert's one bucket entry is at or before its old end; only an earlier end (or a new firing) moves it.
+    if (change !== 'unchanged' || (old.endsAt !== null && (endsBefore === null || old.endsAt < endsBefore))) this.schedule(old);
     return this.answer(old, change);
   }
 
