@@ -27,7 +27,8 @@ interface Pending {
  */
 export class Ingestor {
   private lastTs: Instant = 0;
-  private readonly queue: Pending[] = [];
+  /** Requests in log order; those before `head` are applied and cleared to null. */
+  private readonly queue: Array<Pending | null> = [];
   private head = 0;
 
   constructor(
@@ -68,7 +69,7 @@ export class Ingestor {
   safeNow(): Instant {
     const oldest = this.queue[this.head];
     const now = Math.max(this.wallClock(), this.lastTs);
-    return oldest === undefined ? now : Math.min(now, oldest.ts);
+    return oldest == null ? now : Math.min(now, oldest.ts);
   }
 
   /** Requests stamped but not yet applied. */
@@ -86,6 +87,9 @@ export class Ingestor {
     while (this.head < this.queue.length) {
       const p = this.queue[this.head] as Pending;
       if (p.state === 'waiting') break;
+      // Let go of the request now, not at the next compaction of the queue: its parsed body would otherwise stay
+      // reachable for hundreds of requests, survive young-generation collections and be promoted wholesale.
+      this.queue[this.head] = null;
       this.head++;
       if (p.state === 'durable') {
         this.sink.apply(p.events, p.ts, p.offset);
