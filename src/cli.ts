@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=32 --min-semi-space-size=16
+#!/usr/bin/env -S node --max-semi-space-size=64 --min-semi-space-size=32
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { App } from './app.js';

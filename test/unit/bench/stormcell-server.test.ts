@@ -4,7 +4,7 @@ import { startNodeFlags } from '../../../bench/stormcell-server.js';
 describe('the ingest benchmark starts the server as npm start does', () => {
   it('takes the V8 flags of package.json scripts.start', () => {
     const flags = startNodeFlags();
-    expect(flags).toContain('--max-semi-space-size=32');
+    expect(flags).toContain('--max-semi-space-size=64');
     expect(flags.every((f) => f.startsWith('--'))).toBe(true);
   });
 });
