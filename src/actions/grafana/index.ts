@@ -78,15 +78,8 @@ class GrafanaAction implements Action {
     if (n.status === 'resolved') body.timeEnd = instant(n.incident.resolvedAt, n.now);
     if (this.config.dashboardUid !== undefined) body.dashboardUID = this.config.dashboardUid;
     if (this.config.panelId !== undefined) body.panelId = this.config.panelId;
-    const r = await this.request({ method: 'POST', url: joinUrl(this.config.url, 'api/annotations'), json: body }, signal);
-    if (!isResponse(r)) return r;
-    const parsed = parseJsonBody(r, this.what);
-    if (!('value' in parsed)) return parsed;
-    const id = (parsed.value as { id?: unknown } | null)?.id;
-    if (typeof id !== 'number' && typeof id !== 'string') {
-      return { status: 'failed', error: new Error(`${this.what} answered HTTP ${r.status} without an annotation id`) };
-    }
-    return { status: 'sent', ref: String(id) };
+    // The id is what the resolve PATCHes later: an answer without one is a failure.
+    return this.create(body, signal, true);
   }
 
   private async annotateDeploy(d: DeployNote, signal: AbortSignal): Promise<SendResult> {
@@ -99,12 +92,19 @@ class GrafanaAction implements Action {
     if (d.url !== undefined) lines.push(d.url);
     const body: GrafanaAnnotation = { time: d.at, tags, text: lines.join('\n') };
     if (this.config.dashboardUid !== undefined) body.dashboardUID = this.config.dashboardUid;
+    return this.create(body, signal, false);
+  }
+
+  /** `POST /api/annotations`; the annotation's id is the ref. `needId`: an answer without an id is a failure. */
+  private async create(body: GrafanaAnnotation, signal: AbortSignal, needId: boolean): Promise<SendResult> {
     const r = await this.request({ method: 'POST', url: joinUrl(this.config.url, 'api/annotations'), json: body }, signal);
     if (!isResponse(r)) return r;
     const parsed = parseJsonBody(r, this.what);
     if (!('value' in parsed)) return parsed;
     const id = (parsed.value as { id?: unknown } | null)?.id;
-    return typeof id === 'number' || typeof id === 'string' ? { status: 'sent', ref: String(id) } : { status: 'sent' };
+    if (typeof id === 'number' || typeof id === 'string') return { status: 'sent', ref: String(id) };
+    if (!needId) return { status: 'sent' };
+    return { status: 'failed', error: new Error(`${this.what} answered HTTP ${r.status} without an annotation id`) };
   }
 
   private request(req: Omit<HttpRequest, 'headers'>, signal: AbortSignal): ReturnType<typeof httpRequest> {
