@@ -137,6 +137,7 @@ export class App {
       incidents: {
         incident: (id) => this.engine.incidentDoc(id),
         openIncidents: () => this.engine.openIncidentDocs(),
+        openIncidentIds: () => this.engine.openIncidentIds(),
         foldTarget: (id) => this.engine.foldTarget(id),
       },
       logger: this.logger,

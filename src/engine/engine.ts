@@ -252,6 +252,11 @@ export class Engine {
     return inc === undefined ? undefined : this.doc(inc);
   }
 
+  /** The ids of the open incidents (no order promised). */
+  openIncidentIds(): string[] {
+    return this.incidents.openIds();
+  }
+
   /** The open incidents, oldest first. */
   openIncidentDocs(): IncidentDoc[] {
     return this.incidents.openIncidents().sort((a, b) => a.seq - b.seq).map((inc) => this.doc(inc));
@@ -489,7 +494,7 @@ export class Engine {
   }
 
   /** Whether an entity has alerts in an open incident: faults travel through failing entities only. */
-  private readonly failing = (entity: string): boolean => this.incidents.openWithEntity(entity).length > 0;
+  private readonly failing = (entity: string): boolean => this.incidents.hasOpenWithEntity(entity);
 
   /** Adds one alert's share to an incident's aggregates: names, kinds, severity, entity, group, services, cluster. */
   private contribute(inc: IncidentRecord, record: AlertRecord, startedAt: Instant, tokens: readonly string[]): void {

@@ -102,6 +102,16 @@ export class IncidentStore {
     return this.lookup(this.openByEntity.get(entity));
   }
 
+  /** Whether an open incident holds the entity (no list built: asked at every step of a dependency walk). */
+  hasOpenWithEntity(entity: string): boolean {
+    return (this.openByEntity.get(entity)?.size ?? 0) > 0;
+  }
+
+  /** The ids of the open incidents; callers must not depend on their order. */
+  openIds(): string[] {
+    return [...this.open_];
+  }
+
   /** Every open incident. */
   openIncidents(): IncidentRecord[] {
     return this.lookup(this.open_);

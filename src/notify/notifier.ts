@@ -15,6 +15,8 @@ export interface IncidentView {
   incident(id: string): IncidentDoc | undefined;
   /** Every open incident (their labels are the sources inhibition rules look at). */
   openIncidents(): IncidentDoc[];
+  /** The ids of the open incidents (what is looked at again without a change). */
+  openIncidentIds(): string[];
   /** The open incident of this incident's cause (a datastore, a node) that its notifications fold into, or null. */
   foldTarget(id: string): string | null;
 }
@@ -123,9 +125,9 @@ export class Notifier {
 
   /** Incidents that were not changed but may be due: the open ones (a repeat, a silence that expired). */
   touchOpen(now: Instant): void {
-    for (const inc of this.deps.incidents.openIncidents()) {
-      if (!this.due.has(inc.id)) this.due.set(inc.id, now);
-      if (!this.firstSeen.has(inc.id)) this.firstSeen.set(inc.id, now);
+    for (const id of this.deps.incidents.openIncidentIds()) {
+      if (!this.due.has(id)) this.due.set(id, now);
+      if (!this.firstSeen.has(id)) this.firstSeen.set(id, now);
     }
   }
 

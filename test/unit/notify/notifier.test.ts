@@ -25,6 +25,7 @@ function rig(opts: { route?: unknown; inhibit?: InhibitRule[] } = {}) {
   const view: IncidentView = {
     incident: (id) => docs.get(id),
     openIncidents: () => [...docs.values()].filter((d) => d.status === 'open'),
+    openIncidentIds: () => [...docs.values()].filter((d) => d.status === 'open').map((d) => d.id),
     foldTarget: (id) => folds.get(id) ?? null,
   };
   const route = parseRoute(opts.route ?? { receiver: 'oncall', group_wait: '30s', group_interval: '5m', repeat_interval: '4h' });
