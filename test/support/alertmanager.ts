@@ -9,6 +9,7 @@ import {
   type Stoppable,
   alertmanagerBinary,
   httpGet,
+  sumCounters,
   httpPostJson,
   makeTempDir,
   removeDir,
@@ -97,13 +98,7 @@ export class AlertmanagerServer implements Stoppable {
 
   /** Alertmanager's notification counters for the webhook integration, the clue when nothing arrives. */
   async notificationStats(): Promise<Record<string, number>> {
-    const { text } = await httpGet(`${this.url}/metrics`);
-    const stats: Record<string, number> = {};
-    for (const line of text.split('\n')) {
-      const match = /^(alertmanager_notifications(?:_failed)?_total)\{[^}]*integration="webhook"[^}]*\} (\S+)$/.exec(line);
-      if (match !== null) stats[match[1] as string] = (stats[match[1] as string] ?? 0) + Number(match[2]);
-    }
-    return stats;
+    return sumCounters(this.url, /^(alertmanager_notifications(?:_failed)?_total)\{[^}]*integration="webhook"[^}]*\} (\S+)$/);
   }
 
   diagnostics(): string {

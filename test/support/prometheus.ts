@@ -8,6 +8,7 @@ import {
   type ManagedProcess,
   type Stoppable,
   httpGet,
+  sumCounters,
   makeTempDir,
   prometheusBinary,
   removeDir,
@@ -69,13 +70,7 @@ export class PrometheusServer implements Stoppable {
    * from its own /metrics, summed over Alertmanagers: the clue when alerts do not arrive.
    */
   async notifierStats(): Promise<Record<string, number>> {
-    const { text } = await httpGet(`${this.url}/metrics`);
-    const stats: Record<string, number> = {};
-    for (const line of text.split('\n')) {
-      const match = /^(prometheus_notifications_(?:sent|errors|dropped)_total)(?:\{[^}]*\})? (\S+)$/.exec(line);
-      if (match !== null) stats[match[1] as string] = (stats[match[1] as string] ?? 0) + Number(match[2]);
-    }
-    return stats;
+    return sumCounters(this.url, /^(prometheus_notifications_(?:sent|errors|dropped)_total)(?:\{[^}]*\})? (\S+)$/);
   }
 
   diagnostics(): string {

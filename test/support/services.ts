@@ -269,6 +269,20 @@ export function tempDirCleanup(dir: string): Stoppable & { readonly dir: string 
   return { name: `temp dir ${dir}`, dir, stop: () => removeDir(dir) };
 }
 
+/**
+ * Sums the counters of a Prometheus-format /metrics page whose lines match `pattern` (group 1: the name, group 2:
+ * the value), by name: a service's own view of what it sent, the clue when nothing arrives.
+ */
+export async function sumCounters(url: string, pattern: RegExp): Promise<Record<string, number>> {
+  const { text } = await httpGet(`${url}/metrics`);
+  const stats: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const match = pattern.exec(line);
+    if (match !== null) stats[match[1] as string] = (stats[match[1] as string] ?? 0) + Number(match[2]);
+  }
+  return stats;
+}
+
 /** GETs a URL and returns status and text, or throws on a network error. Small and dependency-free. */
 export async function httpGet(url: string, timeoutMs = 5_000): Promise<{ status: number; text: string }> {
   const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
