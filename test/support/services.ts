@@ -25,6 +25,7 @@ const INSTALL_HINTS: Record<string, string> = {
   kafka:
     'apt-get install openjdk-17-jre-headless maven (Debian/Ubuntu), then .ci/kafka.sh fetch downloads Kafka 3.9.1 ' +
     '(Maven is needed only for that download; set JAVA to a java binary not on PATH)',
+  redis: 'apt-get install redis-server (Debian/Ubuntu), or set REDIS_SERVER to a redis-server binary',
 };
 
 /**
