@@ -7,7 +7,9 @@ import { ConfigError, InputError } from './errors.js';
 import { evalCommand } from './eval/index.js';
 import { TRAIN_KMEANS_USAGE, trainKmeansCommand } from './cli/train-kmeans.js';
 import { ROUTES_USAGE, routesCommand } from './cli/routes.js';
+import type { Logger } from './obs/index.js';
 import { replayCapture } from './replay.js';
+import { ScaledApp } from './scaled-app.js';
 
 const USAGE = `usage:
   stormcell serve --config DIR [--listen HOST:PORT] [--data DIR] [--record FILE]
@@ -60,11 +62,21 @@ function parse(args: string[], options: Record<string, { type: 'string' }>, posi
 
 async function serve(args: string[]): Promise<number> {
   const { values } = parse(args, { config: { type: 'string' }, listen: { type: 'string' }, data: { type: 'string' }, record: { type: 'string' }, kafka: { type: 'string' }, redis: { type: 'string' } }, 0);
-  if (values.kafka !== undefined || values.redis !== undefined) {
-    throw new UsageError('--kafka and --redis (scale-out mode) are not available in this build yet; run without them for the embedded mode');
+  if ((values.kafka === undefined) !== (values.redis === undefined)) {
+    throw new UsageError('--kafka and --redis go together: Kafka mode keeps its checkpoints and shared view in Redis');
+  }
+  if (values.kafka !== undefined && (values.data !== undefined || values.record !== undefined)) {
+    throw new UsageError('--data and --record belong to the embedded mode; with --kafka the log is Kafka and state lives in Redis');
   }
   const config = await loadConfig(values.config ?? 'config');
-  const app = new App({
+  const app: { logger: Logger; start(): Promise<unknown>; stop(): Promise<void> } = values.kafka !== undefined
+    ? new ScaledApp({
+        config,
+        brokers: parseBrokers(values.kafka),
+        redisUrl: parseRedisUrl(values.redis as string),
+        ...(values.listen === undefined ? {} : { listen: parseListen(values.listen, '--listen') }),
+      })
+    : new App({
     config,
     dataDir: values.data ?? './data',
     ...(values.listen === undefined ? {} : { listen: parseListen(values.listen, '--listen') }),
@@ -89,6 +101,21 @@ async function serve(args: string[]): Promise<number> {
   process.on('SIGINT', () => stop('SIGINT'));
   await app.start();
   return new Promise<number>(() => {}); // runs until a signal
+}
+
+/** `host:port,host:port`: the brokers' client listeners. */
+function parseBrokers(s: string): string[] {
+  const list = s.split(',').map((b) => b.trim()).filter((b) => b !== '');
+  for (const b of list) {
+    if (!/^[^\s:]+:\d{1,5}$/.test(b)) throw new UsageError(`--kafka: expected host:port[,host:port...], got ${JSON.stringify(b)}`);
+  }
+  if (list.length === 0) throw new UsageError('--kafka: expected host:port[,host:port...]');
+  return list;
+}
+
+function parseRedisUrl(s: string): string {
+  if (!/^rediss?:\/\/[^\s]+$/.test(s)) throw new UsageError(`--redis: expected a URL such as redis://127.0.0.1:6379, got ${JSON.stringify(s)}`);
+  return s;
 }
 
 async function replay(args: string[]): Promise<number> {

@@ -13,6 +13,11 @@ export interface HttpDeps {
   readonly logger: Logger;
   readonly maxBodyBytes: number;
   readonly isReady: () => boolean;
+  /**
+   * Whether receivers take requests; default `isReady`. In Kafka mode an instance that is still catching up (not
+   * ready) already accepts: its requests go to the broker, not to its own engine.
+   */
+  readonly isAccepting?: () => boolean;
   /** Why the server is not ready (`recovering`, `durable log failed`), for 503 bodies. */
   readonly notReadyReason: () => string;
   /** While stopping, every answer carries `Connection: close` so clients let go of pooled connections. */
@@ -73,7 +78,7 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
         return;
       }
     }
-    const r = handleRead(deps.readModel, path, url === null ? new URLSearchParams() : url.searchParams);
+    const r = await handleRead(deps.readModel, path, url === null ? new URLSearchParams() : url.searchParams);
     if (r === null) return send(res, 404, { error: `${path}: not found` });
     return send(res, r.status, r.body);
   } catch (err) {
@@ -84,12 +89,12 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
 }
 
 async function receive(deps: HttpDeps, path: ReceiverPath, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (!deps.isReady()) return send(res, 503, { error: `${path}: not accepting requests: ${deps.notReadyReason()}` }, { 'Retry-After': '1' });
+  if (!(deps.isAccepting ?? deps.isReady)()) return send(res, 503, { error: `${path}: not accepting requests: ${deps.notReadyReason()}` }, { 'Retry-After': '1' });
   let events;
   try {
     const raw = await readBody(req, deps.maxBodyBytes);
     const body = parseJsonBody(raw);
-    if (path === '/api/v1/acknowledgements') checkAcknowledged(deps.readModel, body);
+    if (path === '/api/v1/acknowledgements') await checkAcknowledged(deps.readModel, body);
     events = await deps.ingestor.accept(path, raw, body);
   } catch (err) {
     if (!(err instanceof InputError)) {
@@ -120,10 +125,10 @@ async function silences(deps: HttpDeps, path: string, req: IncomingMessage, res:
 }
 
 /** An acknowledgement names an open incident: a typo or a late click gets a 404 or 409 instead of a silent no-op. */
-function checkAcknowledged(model: ReadModel, body: unknown): void {
+async function checkAcknowledged(model: ReadModel, body: unknown): Promise<void> {
   const id = body !== null && typeof body === 'object' ? (body as { incident?: unknown }).incident : undefined;
   if (typeof id !== 'string') return; // the parser names what is wrong
-  const inc = model.incident(id);
+  const inc = await model.incident(id);
   if (inc === undefined) throw new InputError(`incident: ${JSON.stringify(id)} is not an incident`, { status: 404, reason: 'unknown_incident' });
   if (inc.status !== 'open') throw new InputError(`incident: ${id} is resolved, nothing to acknowledge`, { status: 409, reason: 'resolved_incident' });
 }

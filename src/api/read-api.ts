@@ -1,13 +1,18 @@
 import type { IncidentDoc, SloDoc, TimelineEntry } from '../model/index.js';
 
-/** What the read API reads: the engine's views, behind the app. */
+/**
+ * What the read API reads: the engine's views, behind the app. One incident may come from another process (Kafka
+ * mode reads it from Redis), so that answer may be a promise.
+ */
 export interface ReadModel {
   incidents(): IncidentDoc[];
-  incident(id: string): (IncidentDoc & { timeline: TimelineEntry[] }) | undefined;
+  incident(id: string): IncidentWithTimeline | undefined | Promise<IncidentWithTimeline | undefined>;
   slos(): SloDoc[];
   /** Notifications given up on (refused, or retries exhausted), oldest first. */
   deadLetters(): unknown[];
 }
+
+export type IncidentWithTimeline = IncidentDoc & { timeline: TimelineEntry[] };
 
 /** A response as data; the server writes it. */
 export interface ApiResponse {
@@ -20,7 +25,7 @@ export interface ApiResponse {
  * `?status=open|resolved`, `GET /api/v1/incidents/{id}` with its timeline, `GET /api/v1/slos`.
  * Returns null for paths it does not serve.
  */
-export function handleRead(model: ReadModel, path: string, query: URLSearchParams): ApiResponse | null {
+export async function handleRead(model: ReadModel, path: string, query: URLSearchParams): Promise<ApiResponse | null> {
   if (path === '/api/v1/incidents') {
     const status = query.get('status');
     if (status !== null && status !== 'open' && status !== 'resolved') {
@@ -38,7 +43,7 @@ export function handleRead(model: ReadModel, path: string, query: URLSearchParam
   }
   if (path.startsWith('/api/v1/incidents/')) {
     const id = decodeURIComponent(path.slice('/api/v1/incidents/'.length));
-    const inc = model.incident(id);
+    const inc = await model.incident(id);
     if (inc === undefined) return { status: 404, body: { error: `incident ${JSON.stringify(id)} not found` } };
     return { status: 200, body: inc };
   }

@@ -5,3 +5,5 @@ export { parseListen, DEFAULT_SERVER } from './server-config.js';
 export { parseYamlText } from './yaml-file.js';
 export type { ServerSettings } from './server-config.js';
 export type { SloDefinition, SloIndicator } from './slos-config.js';
+export type { ScaleOutSettings } from './scale-out-config.js';
+export { DEFAULT_SCALE_OUT } from './scale-out-config.js';

@@ -4,6 +4,7 @@ import { DEFAULT_ENGINE_OPTIONS, type SeverityOptions } from '../engine/index.js
 import { compileSchema } from '../model/schema.js';
 import { parseDuration, SEVERITIES, type Severity } from '../model/index.js';
 import { DurationString } from './durations.js';
+import { ScaleOutSchema, toScaleOutSettings, type ScaleOutSettings } from './scale-out-config.js';
 
 const SeverityValue = Type.Union(SEVERITIES.map((s) => Type.Literal(s)));
 
@@ -19,6 +20,7 @@ export const ServerFileSchema = Type.Object(
     retention: Type.Optional(DurationString),
     external_url: Type.Optional(Type.String({ pattern: '^https?://', expected: 'an http(s) URL' })),
     plugins: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    scale_out: Type.Optional(ScaleOutSchema),
     severity: Type.Optional(
       Type.Object(
         {
@@ -46,6 +48,8 @@ export interface ServerSettings {
   readonly externalURL: string | null;
   /** External action plugins (paths relative to the config dir, or package names). */
   readonly plugins: readonly string[];
+  /** Settings of Kafka mode (`serve --kafka`); unused by the embedded mode. */
+  readonly scaleOut: ScaleOutSettings;
 }
 
 export const DEFAULT_SERVER: ServerSettings = Object.freeze({
@@ -56,6 +60,7 @@ export const DEFAULT_SERVER: ServerSettings = Object.freeze({
   snapshotEveryEntries: 100_000,
   externalURL: null,
   plugins: [],
+  scaleOut: toScaleOutSettings(undefined),
 });
 
 /** Parses `HOST:PORT` (IPv6 as `[::1]:9097`). */
@@ -76,6 +81,7 @@ export function toServerSettings(f: ServerFile): ServerSettings {
     snapshotEveryEntries: f.snapshot_every_entries ?? DEFAULT_SERVER.snapshotEveryEntries,
     externalURL: f.external_url?.replace(/\/+$/, '') ?? null,
     plugins: f.plugins ?? [],
+    scaleOut: toScaleOutSettings(f.scale_out),
   };
 }
 

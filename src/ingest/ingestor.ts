@@ -32,7 +32,7 @@ export class Ingestor {
   private head = 0;
 
   constructor(
-    private readonly log: EventLog,
+    private readonly log: Pick<EventLog, 'append'>,
     private readonly sink: EventSink,
     private readonly wallClock: () => Instant,
     private readonly onAck: AckListener = () => {},

@@ -3,3 +3,5 @@ export { createLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { createMetrics } from './metrics.js';
 export type { Metrics } from './metrics.js';
+export { createScaleOutMetrics } from './scale-out-metrics.js';
+export type { ScaleOutMetrics } from './scale-out-metrics.js';

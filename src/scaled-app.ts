@@ -1,0 +1,224 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { Redis } from 'ioredis';
+import type { Admin } from 'kafkajs';
+import type { ReadModel } from './api/index.js';
+import type { Config } from './config/index.js';
+import { createHttpServer } from './http-server.js';
+import { Ingestor } from './ingest/index.js';
+import type { IncidentDoc, Instant, SloDoc } from './model/index.js';
+import { createLogger, createMetrics, createScaleOutMetrics, type Logger, type Metrics, type ScaleOutMetrics } from './obs/index.js';
+import {
+  CheckpointStore,
+  createDomainRouter,
+  createKafkaClient,
+  ensureTopics,
+  IngestProducer,
+  SharedView,
+  StageOne,
+  StageTwo,
+  type PartitionHooks,
+} from './scaleout/index.js';
+
+/** What a scaled-out instance needs; tests pass their own logger, clock and instance id. */
+export interface ScaledAppOptions {
+  readonly config: Config;
+  readonly brokers: readonly string[];
+  readonly redisUrl: string;
+  readonly listen?: { host: string; port: number };
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+  readonly wallClock?: () => Instant;
+  /** Names this instance in Kafka (client id) and picks the ingest partition its receivers write to. */
+  readonly instanceId?: string;
+  /** Hooks of the notification stage per partition; default none. */
+  readonly hooks?: PartitionHooks;
+}
+
+const VIEW_REFRESH_MS = 500;
+
+const NO_HOOKS: PartitionHooks = {
+  opened: async () => undefined,
+  changed: () => undefined,
+  tick: () => undefined,
+  closed: async () => undefined,
+  notifications: () => [],
+};
+
+/**
+ * Kafka mode (CONTRACT §6, `serve --kafka --redis`): HTTP receivers → `stormcell.ingest` → stage one (validate,
+ * split by correlation domain) → `stormcell.events` → stage two (reorder, engine per partition, checkpoints in
+ * Redis) → shared view in Redis ← every instance's read API. Any number of instances started alike form one group.
+ */
+export class ScaledApp {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly scaleMetrics: ScaleOutMetrics;
+  readonly instanceId: string;
+  private readonly wallClock: () => Instant;
+  private redis: Redis | null = null;
+  private stageOne: StageOne | null = null;
+  private stageTwo: StageTwo | null = null;
+  private producer: IngestProducer | null = null;
+  private view: SharedView | null = null;
+  private server: Server | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private accepting = false;
+
+  constructor(private readonly opts: ScaledAppOptions) {
+    this.logger = opts.logger ?? createLogger();
+    this.metrics = opts.metrics ?? createMetrics();
+    this.scaleMetrics = createScaleOutMetrics(this.metrics.registry);
+    this.wallClock = opts.wallClock ?? Date.now;
+    this.instanceId = opts.instanceId ?? `${hostname()}-${process.pid}`;
+  }
+
+  /** Connects to Redis and Kafka, creates missing topics, joins both groups, then listens. */
+  async start(): Promise<{ host: string; port: number }> {
+    const { config } = this.opts;
+    const so = config.server.scaleOut;
+    const prefix = `${so.group}:`;
+    const redis = new Redis(this.opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, connectTimeout: 5_000 });
+    redis.on('error', (err: Error) => this.logger.warn({ err: err.message }, 'redis connection problem'));
+    try {
+      await redis.connect();
+    } catch (err) {
+      throw new Error(`--redis ${this.opts.redisUrl}: cannot connect: ${(err as Error).message}`, { cause: err });
+    }
+    this.redis = redis;
+    const kafka = createKafkaClient({ brokers: this.opts.brokers, clientId: `stormcell-${this.instanceId}`, logger: this.logger.child({ component: 'kafka' }) });
+    const admin: Admin = kafka.admin();
+    let counts: Map<string, number>;
+    try {
+      await admin.connect();
+      counts = await ensureTopics(
+        admin,
+        [
+          { topic: so.ingestTopic, partitions: so.ingestPartitions },
+          { topic: so.eventsTopic, partitions: so.eventsPartitions },
+        ],
+        { allowed: so.createTopics, replicationFactor: so.replicationFactor },
+        this.logger,
+      );
+    } catch (err) {
+      throw new Error(`--kafka ${this.opts.brokers.join(',')}: ${(err as Error).message}`, { cause: err });
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    const sources = counts.get(so.ingestTopic) as number;
+    const partitions = counts.get(so.eventsTopic) as number;
+    const router = createDomainRouter({
+      partitions,
+      label: so.domainLabel,
+      topology: config.engine.topology,
+      sloEntities: new Map(config.engine.slos.map((s) => [s.name, s.entity])),
+    });
+    this.view = new SharedView(redis, prefix, partitions);
+    this.stageTwo = new StageTwo({
+      kafka,
+      group: so.group,
+      eventsTopic: so.eventsTopic,
+      sources,
+      engine: config.engine,
+      checkpoints: new CheckpointStore(redis, prefix),
+      view: this.view,
+      checkpointIntervalMs: so.checkpointIntervalMs,
+      sessionTimeoutMs: so.sessionTimeoutMs,
+      logger: this.logger,
+      metrics: this.scaleMetrics,
+      wallClock: this.wallClock,
+      hooks: this.opts.hooks ?? NO_HOOKS,
+    });
+    this.stageOne = new StageOne({
+      kafka,
+      group: so.group,
+      ingestTopic: so.ingestTopic,
+      eventsTopic: so.eventsTopic,
+      eventsPartitions: partitions,
+      router,
+      sessionTimeoutMs: so.sessionTimeoutMs,
+      logger: this.logger,
+      metrics: this.scaleMetrics,
+      wallClock: this.wallClock,
+    });
+    await this.stageTwo.start();
+    await this.stageOne.start();
+    this.producer = new IngestProducer(kafka, so.ingestTopic, sources, this.instanceId);
+    await this.producer.connect();
+    this.accepting = true;
+
+    const ingestor = new Ingestor(this.producer, { apply: () => undefined }, this.wallClock, () => this.metrics.logEntries.inc());
+    const view = this.view;
+    const readModel: ReadModel = {
+      incidents: () => view.views().flatMap((v) => v.incidents as IncidentDoc[]).sort(byOpenedAt),
+      incident: (id) => view.incident(id),
+      slos: () => view.views().flatMap((v) => v.slos as SloDoc[]).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+      deadLetters: () => [],
+    };
+    this.metrics.observeSlos(() => readModel.slos());
+    this.server = createHttpServer({
+      silences: () => null,
+      ingestor,
+      readModel,
+      metrics: this.metrics,
+      logger: this.logger,
+      maxBodyBytes: config.server.maxBodyBytes,
+      isReady: () => this.isReady(),
+      isAccepting: () => this.accepting && !this.stopping,
+      notReadyReason: () => (this.stopping ? 'stopping' : 'catching up with Kafka'),
+      isStopping: () => this.stopping,
+    });
+    const listen = this.opts.listen ?? { host: config.server.host, port: config.server.port };
+    await new Promise<void>((resolve, reject) => {
+      const s = this.server as Server;
+      s.once('error', reject);
+      s.listen(listen.port, listen.host, () => {
+        s.off('error', reject);
+        resolve();
+      });
+    });
+    await view.refresh().catch(() => undefined);
+    this.timer = setInterval(() => {
+      view.refresh().catch((err: unknown) => this.logger.warn({ err }, 'reading the shared view from Redis failed'));
+      const docs = readModel.incidents();
+      this.metrics.incidentsOpen.set(docs.filter((d) => d.status === 'open').length);
+    }, VIEW_REFRESH_MS);
+    this.timer.unref();
+    const addr = this.server.address() as AddressInfo;
+    this.logger.info(
+      { host: addr.address, port: addr.port, instance: this.instanceId, brokers: this.opts.brokers, partitions, sources, ingestPartition: this.producer.partition },
+      'listening in kafka mode',
+    );
+    return { host: addr.address, port: addr.port };
+  }
+
+  /** Ready once both stages own their partitions and have consumed each to its end (recently). */
+  isReady(): boolean {
+    return !this.stopping && this.stageOne !== null && this.stageTwo !== null && this.stageOne.caughtUp() && this.stageTwo.caughtUp();
+  }
+
+  /** Stops taking requests, checkpoints every partition, leaves the groups and disconnects. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer !== null) clearInterval(this.timer);
+    const server = this.server;
+    if (server !== null) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 5_000).unref();
+      });
+    }
+    await this.producer?.close();
+    await this.stageOne?.stop();
+    await this.stageTwo?.stop();
+    this.redis?.disconnect();
+    this.logger.info({ instance: this.instanceId }, 'stopped');
+  }
+}
+
+function byOpenedAt(a: IncidentDoc, b: IncidentDoc): number {
+  return a.openedAt < b.openedAt ? -1 : a.openedAt > b.openedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}

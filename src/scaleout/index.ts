@@ -1,0 +1,11 @@
+/** Kafka mode: the two stages, their wire format, checkpoints and the shared view in Redis. */
+export { CheckpointStore } from './checkpoint-store.js';
+export { createDomainRouter, domainPartition, splitByPartition, BROADCAST, type DomainRouter } from './domain.js';
+export { IngestProducer } from './ingest-producer.js';
+export { createKafkaClient, ensureTopics } from './kafka-client.js';
+export { PartitionWorker } from './partition-worker.js';
+export { Reorder, type ReorderItem, type ReorderState } from './reorder.js';
+export { SharedView, type PartitionView, type IncidentWithTimeline } from './shared-view.js';
+export { StageOne } from './stage-one.js';
+export { StageTwo, type PartitionHooks } from './stage-two.js';
+export { decodeStageMessage, encodeStageMessage, type StageMessage } from './wire.js';

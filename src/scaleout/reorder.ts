@@ -1,0 +1,188 @@
+/**
+ * Puts one stage-two partition's input back into event-time order. Stage one forwards each `stormcell.ingest`
+ * partition (a source) in its own order, but the sources reach a stage-two partition interleaved however the
+ * brokers and stage-one instances happened to run. An engine fed that interleaving would depend on timing; fed
+ * in order of `ts` it gives what one replay of the same traffic gives.
+ *
+ * So each source keeps a queue and a watermark (the `ts` up to which it has forwarded everything: its data's own
+ * `ts` and the heartbeats stage one sends), and an item is released once no source can still send anything
+ * earlier: `ts` at or below every active source's watermark. A source that stage one reported idle (caught up
+ * and quiet) does not hold the others back. Ties release in (source, offset) order, so the result never depends
+ * on arrival order. Redelivered items (stage one restarted from an older committed offset) are dropped by their
+ * source offset; an item older than what was already released (a producer out of order, or a source that spoke
+ * after going idle) is applied at the current clock, never in the past.
+ *
+ * Pure and deterministic: wall time only enters through the `wallNow` argument of `release`.
+ */
+import type { Event, Instant } from '../model/index.js';
+
+/** One forwarded request: its source partition and offset, its (possibly clamped) time and this partition's events. */
+export interface ReorderItem {
+  readonly src: number;
+  readonly off: number;
+  readonly ts: Instant;
+  readonly events: readonly Event[];
+}
+
+interface Source {
+  /** Highest source offset accepted; older ones are redeliveries. */
+  lastOff: number;
+  /** Latest `ts` accepted: a source's own items never go back in time. */
+  lastTs: Instant;
+  watermark: Instant;
+  idle: boolean;
+  queue: ReorderItem[];
+  head: number;
+}
+
+export interface ReorderState {
+  readonly clock: Instant;
+  readonly late: number;
+  readonly sources: ReadonlyArray<{
+    readonly src: number;
+    readonly lastOff: number;
+    readonly lastTs: Instant;
+    readonly watermark: Instant;
+    readonly idle: boolean;
+    readonly queue: readonly ReorderItem[];
+  }>;
+}
+
+/** When the whole input is idle and this close to the wall clock, time follows the wall clock (live traffic). */
+export interface LiveClock {
+  /** How far behind the wall clock the input may be and still count as live (default 10 minutes). */
+  readonly windowMs: number;
+  /** How far behind the wall clock time is held, for requests still on their way (default 2 s). */
+  readonly graceMs: number;
+}
+
+export const DEFAULT_LIVE_CLOCK: LiveClock = { windowMs: 10 * 60_000, graceMs: 2_000 };
+
+export class Reorder {
+  private readonly sources = new Map<number, Source>();
+  /** The latest instant released to the engine (items and clock advances). */
+  private clock: Instant = -Infinity;
+  private lateCount = 0;
+
+  /** `sources`: the partitions of the ingest topic; each must report before anything is released. */
+  constructor(sources: number, private readonly live: LiveClock = DEFAULT_LIVE_CLOCK) {
+    for (let s = 0; s < sources; s++) this.source(s);
+  }
+
+  static restore(state: ReorderState, live: LiveClock = DEFAULT_LIVE_CLOCK): Reorder {
+    const r = new Reorder(0, live);
+    r.clock = state.clock ?? -Infinity;
+    r.lateCount = state.late;
+    for (const s of state.sources) {
+      r.sources.set(s.src, { lastOff: s.lastOff, lastTs: s.lastTs ?? -Infinity, watermark: s.watermark ?? -Infinity, idle: s.idle, queue: [...s.queue], head: 0 });
+    }
+    return r;
+  }
+
+  /** Accepts one forwarded request. False when it is a redelivery (already accepted once). */
+  offer(src: number, off: number, ts: Instant, events: readonly Event[]): boolean {
+    const s = this.source(src);
+    if (off <= s.lastOff) return false;
+    let at = ts < s.lastTs ? s.lastTs : ts;
+    if (at < this.clock) {
+      at = this.clock;
+      this.lateCount++;
+    }
+    s.lastOff = off;
+    s.lastTs = at;
+    if (at > s.watermark) s.watermark = at;
+    s.idle = false;
+    s.queue.push({ src, off, ts: at, events });
+    return true;
+  }
+
+  /**
+   * A heartbeat from stage one: source `src` has forwarded everything up to `watermark` (null: it knows no time
+   * yet), and is `idle` (caught up, nothing new for a while) or not.
+   */
+  mark(src: number, watermark: Instant | null, idle: boolean): void {
+    const s = this.source(src);
+    if (watermark !== null && watermark > s.watermark) s.watermark = watermark;
+    s.idle = idle;
+  }
+
+  /**
+   * Items that can no longer be preceded by anything, in (ts, src, off) order, and the instant the engine may then
+   * be advanced to (null: not yet known).
+   */
+  release(wallNow: Instant): { items: ReorderItem[]; clock: Instant | null } {
+    let frontier = Infinity;
+    let maxWatermark = -Infinity;
+    for (const s of this.sources.values()) {
+      if (s.watermark > maxWatermark) maxWatermark = s.watermark;
+      if (!s.idle && s.watermark < frontier) frontier = s.watermark;
+    }
+    const items: ReorderItem[] = [];
+    for (;;) {
+      let best: Source | null = null;
+      let bestItem: ReorderItem | null = null;
+      for (const s of this.sources.values()) {
+        const it = s.queue[s.head];
+        if (it === undefined || it.ts > frontier) continue;
+        if (bestItem === null || it.ts < bestItem.ts || (it.ts === bestItem.ts && (it.src < bestItem.src || (it.src === bestItem.src && it.off < bestItem.off)))) {
+          best = s;
+          bestItem = it;
+        }
+      }
+      if (best === null || bestItem === null) break;
+      best.queue[best.head] = undefined as unknown as ReorderItem;
+      best.head++;
+      items.push(bestItem);
+      if (bestItem.ts > this.clock) this.clock = bestItem.ts;
+    }
+    for (const s of this.sources.values()) {
+      if (s.head > 0 && s.head * 2 >= s.queue.length) {
+        s.queue.splice(0, s.head);
+        s.head = 0;
+      }
+    }
+    // Everything is idle: what was seen is all there is, and live traffic lets the wall clock drive time.
+    let target = frontier === Infinity ? maxWatermark : frontier;
+    if (frontier === Infinity && target > -Infinity && wallNow - target <= this.live.windowMs) {
+      target = Math.max(target, wallNow - this.live.graceMs);
+    }
+    if (target > this.clock) this.clock = target;
+    return { items, clock: this.clock === -Infinity ? null : this.clock };
+  }
+
+  /** Items waiting for a slower source. */
+  pending(): number {
+    let n = 0;
+    for (const s of this.sources.values()) n += s.queue.length - s.head;
+    return n;
+  }
+
+  /** Items that arrived after their time was released, and were applied at the clock instead. */
+  late(): number {
+    return this.lateCount;
+  }
+
+  state(): ReorderState {
+    return {
+      clock: this.clock,
+      late: this.lateCount,
+      sources: [...this.sources].map(([src, s]) => ({
+        src,
+        lastOff: s.lastOff,
+        lastTs: s.lastTs,
+        watermark: s.watermark,
+        idle: s.idle,
+        queue: s.queue.slice(s.head),
+      })),
+    };
+  }
+
+  private source(src: number): Source {
+    let s = this.sources.get(src);
+    if (s === undefined) {
+      s = { lastOff: -1, lastTs: -Infinity, watermark: -Infinity, idle: false, queue: [], head: 0 };
+      this.sources.set(src, s);
+    }
+    return s;
+  }
+}

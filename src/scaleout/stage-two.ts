@@ -1,0 +1,275 @@
+/**
+ * Stage two of Kafka mode: consumes `stormcell.events` in the consumer group `<group>.correlate`. Each partition
+ * this instance is assigned gets a PartitionWorker (engine, reorder buffer, checkpoints); the partition's Kafka
+ * offset is committed only after a checkpoint holding it was saved, and a worker always resumes from its
+ * checkpoint's offset, seeking back if the group's committed offset is ahead of it (a Redis restored from an older
+ * append-only file), so the engine sees every message exactly once.
+ */
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { EngineEffect, EngineOptions } from '../engine/index.js';
+import type { Logger, ScaleOutMetrics } from '../obs/index.js';
+import type { CheckpointStore } from './checkpoint-store.js';
+import { KAFKA_RETRY } from './kafka-client.js';
+import { PartitionWorker } from './partition-worker.js';
+import type { IncidentWithTimeline, SharedView } from './shared-view.js';
+import { extractContext, SpanKind, startHopSpan, type KafkaHeaders } from './trace-headers.js';
+import { decodeStageMessage } from './wire.js';
+
+/** What the app does around a partition: notifications. All optional hooks; errors are the hook's to log. */
+export interface PartitionHooks {
+  /** A worker was opened (restored); the app attaches its notification stage. */
+  opened(worker: PartitionWorker): Promise<void>;
+  /** The worker's engine changed incidents. */
+  changed(worker: PartitionWorker, effects: readonly EngineEffect[]): void;
+  /** Called on the timer for every open worker. */
+  tick(worker: PartitionWorker): void;
+  /** The worker is being dropped (revoked, lost, or the app stops). */
+  closed(worker: PartitionWorker): Promise<void>;
+  /** Notification entries to add to a published timeline. */
+  notifications(worker: PartitionWorker, id: string): IncidentWithTimeline['timeline'];
+}
+
+export interface StageTwoOptions {
+  readonly kafka: Kafka;
+  readonly group: string;
+  readonly eventsTopic: string;
+  readonly sources: number;
+  readonly engine: EngineOptions;
+  readonly checkpoints: CheckpointStore;
+  readonly view: SharedView;
+  readonly checkpointIntervalMs: number;
+  readonly sessionTimeoutMs: number;
+  readonly logger: Logger;
+  readonly metrics: ScaleOutMetrics;
+  readonly wallClock: () => number;
+  readonly hooks: PartitionHooks;
+}
+
+const TICK_MS = 500;
+/** A partition counts as caught up for this long after its position last reached the end of the partition. */
+const CAUGHT_UP_GRACE_MS = 10_000;
+
+interface Owned {
+  readonly opening: Promise<PartitionWorker>;
+  worker: PartitionWorker | null;
+  high: number | null;
+  caughtUpAt: number | null;
+  lateSeen: number;
+}
+
+export class StageTwo {
+  private consumer: Consumer | null = null;
+  private admin: Admin | null = null;
+  private readonly owned = new Map<number, Owned>();
+  private joined = false;
+  private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<void> | null = null;
+  private checkpointing: Promise<void> | null = null;
+  private lastCheckpoint = 0;
+
+  constructor(private readonly opts: StageTwoOptions) {}
+
+  async start(): Promise<void> {
+    const { kafka, group, eventsTopic, logger, metrics } = this.opts;
+    this.admin = kafka.admin();
+    await this.admin.connect();
+    const consumer = kafka.consumer({
+      groupId: `${group}.correlate`,
+      sessionTimeout: this.opts.sessionTimeoutMs,
+      heartbeatInterval: Math.min(3_000, Math.floor(this.opts.sessionTimeoutMs / 5)),
+      allowAutoTopicCreation: false,
+      retry: KAFKA_RETRY,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      const assigned = new Set(e.payload.memberAssignment[eventsTopic] ?? []);
+      metrics.rebalances.inc({ stage: 'correlate' });
+      metrics.assignedPartitions.set({ stage: 'correlate' }, assigned.size);
+      logger.info({ stage: 'correlate', partitions: [...assigned].sort((a, b) => a - b) }, 'kafka partitions assigned');
+      for (const p of [...this.owned.keys()]) if (!assigned.has(p)) void this.drop(p, true);
+      for (const p of assigned) if (!this.owned.has(p)) this.own(p);
+      this.joined = true;
+    });
+    consumer.on(consumer.events.REBALANCING, () => {
+      this.joined = false;
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [eventsTopic], fromBeginning: true });
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (b) => this.onBatch(b) });
+    this.timer = setInterval(() => {
+      if (this.ticking === null) {
+        this.ticking = this.tick()
+          .catch((err: unknown) => logger.warn({ err }, 'stage two tick failed; next one in 500 ms'))
+          .finally(() => (this.ticking = null));
+      }
+    }, TICK_MS);
+    this.timer.unref();
+  }
+
+  /** True once assigned and every owned partition was at its end within the last few seconds. */
+  caughtUp(): boolean {
+    if (!this.joined) return false;
+    const now = this.opts.wallClock();
+    for (const o of this.owned.values()) {
+      if (o.worker === null || o.caughtUpAt === null || now - o.caughtUpAt > CAUGHT_UP_GRACE_MS) return false;
+    }
+    return true;
+  }
+
+  /** The open workers (for the read API's own partitions and notifications). */
+  workers(): PartitionWorker[] {
+    return [...this.owned.values()].flatMap((o) => (o.worker === null ? [] : [o.worker]));
+  }
+
+  /** Saves a last checkpoint of every partition, then leaves the group. */
+  async stop(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    await this.ticking;
+    await this.consumer?.stop();
+    await this.checkpointing;
+    for (const p of [...this.owned.keys()]) await this.drop(p, true);
+    await this.consumer?.disconnect();
+    await this.admin?.disconnect();
+  }
+
+  private own(p: number): void {
+    const { eventsTopic, logger } = this.opts;
+    const opening = (async () => {
+      const ends = await (this.admin as Admin).fetchTopicOffsets(eventsTopic);
+      const low = Number(ends.find((e) => e.partition === p)?.low ?? 0);
+      const worker = await PartitionWorker.open(p, low, this.opts);
+      await this.opts.hooks.opened(worker);
+      return worker;
+    })();
+    const o: Owned = { opening, worker: null, high: null, caughtUpAt: null, lateSeen: 0 };
+    this.owned.set(p, o);
+    opening.then(
+      (w) => {
+        if (this.owned.get(p) === o) o.worker = w;
+      },
+      (err: unknown) => {
+        logger.error({ err, partition: p }, 'could not open partition; the next batch tries again');
+        if (this.owned.get(p) === o) this.owned.delete(p);
+      },
+    );
+  }
+
+  private async drop(p: number, save: boolean): Promise<void> {
+    const o = this.owned.get(p);
+    if (o === undefined) return;
+    this.owned.delete(p);
+    const worker = await o.opening.catch(() => null);
+    if (worker === null) return;
+    if (save && !worker.isLost() && worker.unsaved()) {
+      await this.save(worker).catch((err: unknown) => this.opts.logger.warn({ err, partition: p }, 'last checkpoint before dropping the partition failed'));
+    }
+    await this.opts.hooks.closed(worker);
+    this.opts.metrics.checkpointAge.remove({ partition: String(p) });
+    this.opts.metrics.reorderPending.remove({ partition: String(p) });
+    this.opts.metrics.consumerLag.remove({ stage: 'correlate', partition: String(p) });
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const p = batch.partition;
+    if (!this.owned.has(p)) this.own(p);
+    const o = this.owned.get(p) as Owned;
+    const worker = await o.opening;
+    if (worker.isLost() || batch.messages.length === 0) return;
+    const first = Number(batch.messages[0]?.offset);
+    if (first > worker.nextOffset) {
+      // The group's committed offset is ahead of our checkpoint: go back to where the state was taken.
+      this.opts.logger.warn({ partition: p, committed: first, checkpoint: worker.nextOffset }, 'seeking back to the checkpoint offset');
+      (this.consumer as Consumer).seek({ topic: batch.topic, partition: p, offset: String(worker.nextOffset) });
+      return;
+    }
+    let redelivered = 0;
+    for (const m of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      const where = `${batch.topic}/${p}@${m.offset}`;
+      const msg = decodeStageMessage(m.value, where);
+      if (msg.k === 'd' && m.headers !== undefined && Object.keys(m.headers).length > 0) {
+        const { span } = startHopSpan('stormcell.correlate', extractContext(m.headers as KafkaHeaders), SpanKind.CONSUMER, {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': batch.topic,
+          'messaging.kafka.partition': p,
+          'messaging.kafka.offset': Number(m.offset),
+        });
+        span.end();
+      }
+      if (!worker.take(Number(m.offset), msg)) redelivered++;
+      resolveOffset(m.offset);
+    }
+    if (redelivered > 0) this.opts.metrics.redeliveries.inc({ stage: 'correlate' }, redelivered);
+    o.high = Number(batch.highWatermark);
+    this.stepWorker(o, worker);
+    await heartbeat();
+    if (this.opts.wallClock() - this.lastCheckpoint >= this.opts.checkpointIntervalMs) await this.checkpointAll();
+  }
+
+  private stepWorker(o: Owned, worker: PartitionWorker): void {
+    const effects = worker.step(this.opts.wallClock());
+    if (effects.length > 0) this.opts.hooks.changed(worker, effects);
+    const part = String(worker.partition);
+    const lag = o.high === null ? 0 : Math.max(0, o.high - worker.nextOffset);
+    if (o.high !== null && lag === 0) o.caughtUpAt = this.opts.wallClock();
+    this.opts.metrics.consumerLag.set({ stage: 'correlate', partition: part }, lag);
+    this.opts.metrics.reorderPending.set({ partition: part }, worker.pending());
+    const late = worker.late();
+    if (late > o.lateSeen) this.opts.metrics.lateRequests.inc({ partition: part }, late - o.lateSeen);
+    o.lateSeen = late;
+  }
+
+  private async tick(): Promise<void> {
+    const { eventsTopic, metrics, wallClock } = this.opts;
+    if (this.owned.size === 0) return;
+    const ends = await (this.admin as Admin).fetchTopicOffsets(eventsTopic);
+    const now = wallClock();
+    for (const [p, o] of this.owned) {
+      const w = o.worker;
+      if (w === null) continue;
+      if (w.isLost()) {
+        void this.drop(p, false);
+        continue;
+      }
+      o.high = Number(ends.find((e) => e.partition === p)?.high ?? o.high ?? 0);
+      this.stepWorker(o, w);
+      this.opts.hooks.tick(w);
+      metrics.checkpointAge.set({ partition: String(p) }, w.savedAt === 0 ? 0 : Math.max(0, (now - w.savedAt) / 1000));
+      await w.publish(now, (id) => this.opts.hooks.notifications(w, id)).catch((err: unknown) =>
+        this.opts.logger.warn({ err, partition: p }, 'publishing the partition view failed; retrying at the next tick'),
+      );
+    }
+    if (now - this.lastCheckpoint >= this.opts.checkpointIntervalMs) await this.checkpointAll();
+  }
+
+  private checkpointAll(): Promise<void> {
+    if (this.checkpointing === null) {
+      this.lastCheckpoint = this.opts.wallClock();
+      this.checkpointing = (async () => {
+        for (const w of this.workers()) {
+          if (!w.unsaved() || w.isLost()) continue;
+          await this.save(w).catch((err: unknown) => {
+            this.opts.metrics.checkpointFailures.inc({ partition: String(w.partition) });
+            this.opts.logger.warn({ err, partition: w.partition }, 'checkpoint failed; the next interval tries again');
+          });
+        }
+      })().finally(() => (this.checkpointing = null));
+    }
+    return this.checkpointing;
+  }
+
+  /** One checkpoint, then the group's committed offset follows it (only for lag reporting and fresh members). */
+  private async save(w: PartitionWorker): Promise<void> {
+    const started = performance.now();
+    const offset = await w.checkpoint(this.opts.wallClock());
+    if (offset === null) {
+      this.opts.metrics.checkpointFailures.inc({ partition: String(w.partition) });
+      return;
+    }
+    this.opts.metrics.checkpointSeconds.observe((performance.now() - started) / 1000);
+    await this.consumer?.commitOffsets([{ topic: this.opts.eventsTopic, partition: w.partition, offset: String(offset) }]).catch((err: unknown) =>
+      this.opts.logger.debug({ err, partition: w.partition }, 'committing the group offset failed (the checkpoint holds it)'),
+    );
+  }
+}
