@@ -8,5 +8,6 @@ export { classifyFetchError, classifyResponse, classifyStatus, idempotencyKey, i
 export type { Action, ActionDeps, ActionPlugin, DeployNote, Notification, SendResult } from './plugin.js';
 export { Outbox } from './outbox.js';
 export type { IntegrationStats, OutboxOptions, OutboxStats, TimerHandle } from './outbox.js';
+export type { RecordStore, RecordStoreContents } from './record-store.js';
 export type { DeadLetter, DeadReason, EnqueuedItem, HistoryItem, PendingItem } from './outbox-state.js';
 export type { BreakerOptions, BreakerState } from './circuit-breaker.js';

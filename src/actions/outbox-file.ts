@@ -10,32 +10,25 @@
  */
 import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { RecordStore, RecordStoreContents } from './record-store.js';
 
 const FILE = 'outbox.log';
 const TMP = 'outbox.log.tmp';
 
-/** What opening found: every complete record line, parsed, and how many bytes of a torn last line were cut. */
-export interface OutboxFileContents {
-  readonly records: unknown[];
-  readonly truncatedBytes: number;
-}
-
-/** An append-only record file with group commit and atomic rewrite. */
-export class OutboxFile {
-  private fh: FileHandle;
-  private bytes: number;
+/** An append-only record file with group commit and atomic rewrite: the embedded mode's {@link RecordStore}. */
+export class OutboxFile implements RecordStore {
+  private fh: FileHandle | null = null;
+  private bytes = 0;
   private batch: { lines: string[]; waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> } | null = null;
   private chain: Promise<void> = Promise.resolve();
   private failure: Error | null = null;
   private closed = false;
 
-  private constructor(
-    private readonly dir: string,
-    fh: FileHandle,
-    bytes: number,
-  ) {
-    this.fh = fh;
-    this.bytes = bytes;
+  /** The file `outbox.log` in `dir`; nothing is touched before {@link OutboxFile.open}. */
+  constructor(private readonly dir: string) {}
+
+  get location(): string {
+    return join(this.dir, FILE);
   }
 
   /**
@@ -43,7 +36,9 @@ export class OutboxFile {
    * a write torn by a crash (it was never acknowledged) and is cut off; a bad line before the last is corruption and
    * throws.
    */
-  static async open(dir: string): Promise<{ file: OutboxFile; contents: OutboxFileContents }> {
+  async open(): Promise<RecordStoreContents> {
+    if (this.fh !== null) throw new Error(`outbox: ${this.location} is already open`);
+    const dir = this.dir;
     await mkdir(dir, { recursive: true });
     await rm(join(dir, TMP), { force: true });
     const path = join(dir, FILE);
@@ -85,7 +80,9 @@ export class OutboxFile {
       await fh.sync();
     }
     if (text === null) await fsyncDir(dir);
-    return { file: new OutboxFile(dir, fh, goodBytes), contents: { records, truncatedBytes } };
+    this.fh = fh;
+    this.bytes = goodBytes;
+    return { records, truncatedBytes };
   }
 
   /** Bytes in the file, counting appends once they are written. */
@@ -102,6 +99,7 @@ export class OutboxFile {
   append(record: unknown): Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error('outbox: file is closed'));
+    if (this.fh === null) return Promise.reject(new Error(`outbox: append to ${this.location} before open`));
     const line = `${JSON.stringify(record)}\n`;
     let batch = this.batch;
     if (batch === null) {
@@ -119,6 +117,7 @@ export class OutboxFile {
    */
   rewrite(records: readonly unknown[]): Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failure);
+    if (this.fh === null) return Promise.reject(new Error(`outbox: rewrite of ${this.location} before open`));
     const text = records.map((r) => `${JSON.stringify(r)}\n`).join('');
     this.batch = null;
     const done = this.chain.then(() => this.replace(text));
@@ -131,7 +130,7 @@ export class OutboxFile {
     if (this.closed) return;
     this.closed = true;
     await this.chain;
-    await this.fh.close();
+    await this.fh?.close();
   }
 
   private async flush(batch: NonNullable<OutboxFile['batch']>): Promise<void> {
@@ -139,9 +138,10 @@ export class OutboxFile {
     try {
       if (this.failure !== null) throw this.failure;
       const buf = Buffer.from(batch.lines.join(''), 'utf8');
+      const fh = this.fh as FileHandle; // append checked it is open; only replace() swaps it, on the same chain
       let off = 0;
-      while (off < buf.length) off += (await this.fh.write(buf, off, buf.length - off, null)).bytesWritten;
-      await this.fh.datasync();
+      while (off < buf.length) off += (await fh.write(buf, off, buf.length - off, null)).bytesWritten;
+      await fh.datasync();
       this.bytes += buf.length;
       for (const w of batch.waiters) w.resolve();
     } catch (err) {
@@ -166,7 +166,7 @@ export class OutboxFile {
       const old = this.fh;
       this.fh = await open(join(this.dir, FILE), 'a');
       this.bytes = Buffer.byteLength(text);
-      await old.close();
+      await old?.close();
     } catch (err) {
       this.failure ??= new Error(`outbox: compaction of ${join(this.dir, FILE)} failed`, { cause: err });
       throw this.failure;

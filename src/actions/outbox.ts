@@ -1,7 +1,8 @@
 /**
  * The outbox: the one place notifications are retried (STYLE §B, as Alertmanager's `RetryStage`). Notifications are
- * persisted before they are sent and every attempt's outcome is recorded, in `<dir>/outbox.log` (see OutboxFile), so
- * that after a crash everything not yet `sent` or dead-lettered is resumed and nothing recorded `sent` goes out again.
+ * persisted before they are sent and every attempt's outcome is recorded, in `<dir>/outbox.log` (see OutboxFile) or
+ * another {@link RecordStore}, so that after a crash, or on the next owner of the store, everything not yet `sent` or
+ * dead-lettered is resumed and nothing recorded `sent` goes out again.
  *
  * Delivery is at least once per idempotency key, exactly once in effect where the remote deduplicates: a crash
  * between a remote's acceptance and our record of it sends that notification again, with the same
@@ -23,6 +24,7 @@ import { CircuitBreaker, type BreakerOptions, type BreakerState } from './circui
 import { OutboxFile } from './outbox-file.js';
 import { OutboxState, type DeadLetter, type EnqueuedItem, type Entry, type HistoryItem, type OutboxRecord, type PendingItem } from './outbox-state.js';
 import type { Action, Notification, SendResult } from './plugin.js';
+import type { RecordStore } from './record-store.js';
 
 /** A timer handle as the injected `setTimer` returns it. */
 export type TimerHandle = unknown;
@@ -54,7 +56,7 @@ export interface OutboxOptions {
   readonly retentionMs?: number;
   /** Attempts under way at once, across all lanes. Default 32. */
   readonly maxInFlight?: number;
-  /** The file is compacted once it is larger than this and twice its live size. Default 4 MiB. */
+  /** The store is compacted once it is larger than this and twice its live size. Default 4 MiB. */
   readonly compactMinBytes?: number;
 }
 
@@ -127,7 +129,7 @@ export class Outbox {
   private readonly compactMinBytes: number;
 
   private constructor(
-    private readonly file: OutboxFile,
+    private readonly file: RecordStore,
     private readonly opts: OutboxOptions,
   ) {
     this.random = opts.random ?? Math.random;
@@ -147,20 +149,23 @@ export class Outbox {
   }
 
   /**
-   * Opens the outbox in `dir` (creating it), replays its file, prunes what retention allows, compacts when the file
-   * is mostly dead weight, and starts delivering whatever is pending. One process owns a directory at a time.
+   * Opens the outbox in `dir` (creating it), or on an unopened `store`, replays its records, prunes what retention
+   * allows, compacts when the store is mostly dead weight, and starts delivering whatever is pending. One process
+   * owns a directory or store at a time.
    */
-  static async open(dir: string, opts: OutboxOptions): Promise<Outbox> {
-    const { file, contents } = await OutboxFile.open(dir);
+  static async open(dirOrStore: string | RecordStore, opts: OutboxOptions): Promise<Outbox> {
+    const file = typeof dirOrStore === 'string' ? new OutboxFile(dirOrStore) : dirOrStore;
+    const contents = await file.open();
+    const store = file.location;
     const outbox = new Outbox(file, opts);
     contents.records.forEach((r, i) => outbox.state.apply(OutboxState.checkRecord(r, i + 1)));
-    if (contents.truncatedBytes > 0) opts.logger.warn({ dir, truncatedBytes: contents.truncatedBytes }, 'outbox torn tail cut');
+    if (contents.truncatedBytes > 0) opts.logger.warn({ store, truncatedBytes: contents.truncatedBytes }, 'outbox torn tail cut');
     outbox.prune(opts.now());
     const live = outbox.state.liveRecords();
     outbox.liveBytes = live.reduce((sum, r) => sum + JSON.stringify(r).length + 1, 0);
     if (file.size > outbox.compactMinBytes && file.size > 2 * outbox.liveBytes) await outbox.compact(live);
     const pending = outbox.state.pending().length;
-    if (pending > 0) opts.logger.info({ dir, pending }, 'outbox resumed');
+    if (pending > 0) opts.logger.info({ store, pending }, 'outbox resumed');
     outbox.tick();
     return outbox;
   }
