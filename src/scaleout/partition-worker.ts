@@ -74,10 +74,10 @@ export class PartitionWorker {
   }
 
   /** Takes the message at `offset`: false when it was taken before (a redelivery), and true otherwise. */
-  take(offset: number, msg: StageMessage): boolean {
+  take(offset: number, msg: StageMessage, wallNow: number): boolean {
     if (offset < this.nextOffset) return false;
-    if (msg.k === 'd') this.reorder.offer(msg.s, msg.o, msg.ts, msg.ev);
-    else this.reorder.mark(msg.s, msg.wm, msg.idle);
+    if (msg.k === 'd') this.reorder.offer(msg.s, msg.o, msg.ts, msg.ev, wallNow);
+    else this.reorder.mark(msg.s, msg.wm, msg.idle, wallNow);
     this.nextOffset = offset + 1;
     return true;
   }

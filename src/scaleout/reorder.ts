@@ -22,6 +22,8 @@ export interface ReorderItem {
   readonly off: number;
   readonly ts: Instant;
   readonly events: readonly Event[];
+  /** Wall-clock arrival, for the idle grace only. */
+  readonly arrivedAt: number;
 }
 
 interface Source {
@@ -30,7 +32,8 @@ interface Source {
   /** Latest `ts` accepted: a source's own items never go back in time. */
   lastTs: Instant;
   watermark: Instant;
-  idle: boolean;
+  /** Wall-clock time until which the last idle report holds; 0 when the source is active. */
+  idleUntil: number;
   queue: ReorderItem[];
   head: number;
 }
@@ -43,7 +46,7 @@ export interface ReorderState {
     readonly lastOff: number;
     readonly lastTs: Instant;
     readonly watermark: Instant;
-    readonly idle: boolean;
+    readonly idleUntil: number;
     readonly queue: readonly ReorderItem[];
   }>;
 }
@@ -54,9 +57,20 @@ export interface LiveClock {
   readonly windowMs: number;
   /** How far behind the wall clock time is held, for requests still on their way (default 2 s). */
   readonly graceMs: number;
+  /**
+   * While any source is idle, how long (wall clock) an item waits before release (default 1.5 s): when traffic
+   * resumes after a quiet spell, the sources wake one by one, and the first must not run ahead of the others.
+   */
+  readonly idleHoldMs: number;
+  /**
+   * How long an idle report holds (default 3 s; stage one repeats it every 0.5 s). An instance that dies stops
+   * repeating it, so its partitions hold the others back again until their new owner has caught up: otherwise what
+   * was produced to them meanwhile would arrive after the others had moved past it.
+   */
+  readonly idleLeaseMs: number;
 }
 
-export const DEFAULT_LIVE_CLOCK: LiveClock = { windowMs: 10 * 60_000, graceMs: 2_000 };
+export const DEFAULT_LIVE_CLOCK: LiveClock = { windowMs: 10 * 60_000, graceMs: 2_000, idleHoldMs: 1_500, idleLeaseMs: 3_000 };
 
 export class Reorder {
   private readonly sources = new Map<number, Source>();
@@ -74,13 +88,13 @@ export class Reorder {
     r.clock = state.clock ?? -Infinity;
     r.lateCount = state.late;
     for (const s of state.sources) {
-      r.sources.set(s.src, { lastOff: s.lastOff, lastTs: s.lastTs ?? -Infinity, watermark: s.watermark ?? -Infinity, idle: s.idle, queue: [...s.queue], head: 0 });
+      r.sources.set(s.src, { lastOff: s.lastOff, lastTs: s.lastTs ?? -Infinity, watermark: s.watermark ?? -Infinity, idleUntil: s.idleUntil, queue: [...s.queue], head: 0 });
     }
     return r;
   }
 
   /** Accepts one forwarded request. False when it is a redelivery (already accepted once). */
-  offer(src: number, off: number, ts: Instant, events: readonly Event[]): boolean {
+  offer(src: number, off: number, ts: Instant, events: readonly Event[], wallNow: number): boolean {
     const s = this.source(src);
     if (off <= s.lastOff) return false;
     let at = ts < s.lastTs ? s.lastTs : ts;
@@ -91,8 +105,8 @@ export class Reorder {
     s.lastOff = off;
     s.lastTs = at;
     if (at > s.watermark) s.watermark = at;
-    s.idle = false;
-    s.queue.push({ src, off, ts: at, events });
+    s.idleUntil = 0;
+    s.queue.push({ src, off, ts: at, events, arrivedAt: wallNow });
     return true;
   }
 
@@ -100,10 +114,10 @@ export class Reorder {
    * A heartbeat from stage one: source `src` has forwarded everything up to `watermark` (null: it knows no time
    * yet), and is `idle` (caught up, nothing new for a while) or not.
    */
-  mark(src: number, watermark: Instant | null, idle: boolean): void {
+  mark(src: number, watermark: Instant | null, idle: boolean, wallNow: number): void {
     const s = this.source(src);
     if (watermark !== null && watermark > s.watermark) s.watermark = watermark;
-    s.idle = idle;
+    s.idleUntil = idle ? wallNow + this.live.idleLeaseMs : 0;
   }
 
   /**
@@ -113,11 +127,15 @@ export class Reorder {
   release(wallNow: Instant): { items: ReorderItem[]; clock: Instant | null } {
     let frontier = Infinity;
     let maxWatermark = -Infinity;
+    let anyIdle = false;
     for (const s of this.sources.values()) {
+      const idle = wallNow < s.idleUntil;
       if (s.watermark > maxWatermark) maxWatermark = s.watermark;
-      if (!s.idle && s.watermark < frontier) frontier = s.watermark;
+      if (!idle && s.watermark < frontier) frontier = s.watermark;
+      if (idle) anyIdle = true;
     }
     const items: ReorderItem[] = [];
+    let heldAt: Instant | null = null;
     for (;;) {
       let best: Source | null = null;
       let bestItem: ReorderItem | null = null;
@@ -130,6 +148,10 @@ export class Reorder {
         }
       }
       if (best === null || bestItem === null) break;
+      if (anyIdle && wallNow - bestItem.arrivedAt < this.live.idleHoldMs) {
+        heldAt = bestItem.ts;
+        break;
+      }
       best.queue[best.head] = undefined as unknown as ReorderItem;
       best.head++;
       items.push(bestItem);
@@ -143,7 +165,8 @@ export class Reorder {
     }
     // Everything is idle: what was seen is all there is, and live traffic lets the wall clock drive time.
     let target = frontier === Infinity ? maxWatermark : frontier;
-    if (frontier === Infinity && target > -Infinity && wallNow - target <= this.live.windowMs) {
+    if (heldAt !== null) target = Math.min(target, heldAt);
+    else if (frontier === Infinity && target > -Infinity && wallNow - target <= this.live.windowMs) {
       target = Math.max(target, wallNow - this.live.graceMs);
     }
     if (target > this.clock) this.clock = target;
@@ -171,7 +194,7 @@ export class Reorder {
         lastOff: s.lastOff,
         lastTs: s.lastTs,
         watermark: s.watermark,
-        idle: s.idle,
+        idleUntil: s.idleUntil,
         queue: s.queue.slice(s.head),
       })),
     };
@@ -180,7 +203,7 @@ export class Reorder {
   private source(src: number): Source {
     let s = this.sources.get(src);
     if (s === undefined) {
-      s = { lastOff: -1, lastTs: -Infinity, watermark: -Infinity, idle: false, queue: [], head: 0 };
+      s = { lastOff: -1, lastTs: -Infinity, watermark: -Infinity, idleUntil: 0, queue: [], head: 0 };
       this.sources.set(src, s);
     }
     return s;

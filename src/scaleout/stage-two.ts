@@ -197,7 +197,7 @@ export class StageTwo {
         });
         span.end();
       }
-      if (!worker.take(Number(m.offset), msg)) redelivered++;
+      if (!worker.take(Number(m.offset), msg, this.opts.wallClock())) redelivered++;
       resolveOffset(m.offset);
     }
     if (redelivered > 0) this.opts.metrics.redeliveries.inc({ stage: 'correlate' }, redelivered);
