@@ -1,20 +1,37 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Outbox, idempotencyKey, integrationName, type Action, type DeadLetter, type DeployNote, type Integration, type Notification } from '../actions/index.js';
+import { Outbox, idempotencyKey, integrationName, type Action, type DeadLetter, type DeployNote, type Integration, type Notification, type RecordStore } from '../actions/index.js';
 import type { SilenceModel } from '../api/silences-api.js';
-import { createSnapshotStore } from '../log/index.js';
 import type { DeployEvent, IncidentDoc, Instant, TimelineEntry } from '../model/index.js';
 import { fingerprint, formatInstant } from '../model/index.js';
 import type { Logger } from '../obs/index.js';
-import { Inhibitor, Silencer, type RoutingConfig, type SilencesSnapshot } from '../route/index.js';
+import { Inhibitor, type RoutingConfig, type Silencer } from '../route/index.js';
 import { Notifier, type IncidentView } from './notifier.js';
+import { openFileSilences, type SharedSilences } from './shared-silences.js';
+
+/**
+ * A stage's durable state, opened by the caller: scale-out gives each partition's stage its own outbox store and
+ * every stage of the process the same silences.
+ */
+export interface NotifyStores {
+  /** The outbox's records, not yet opened: the stage opens it (resuming what was pending) and closes it; left alone without routing. */
+  readonly outbox: RecordStore;
+  /** Already restored; the stage only reads them and listens for changes. */
+  readonly silences: SharedSilences;
+}
+
+/**
+ * Where the stage keeps its durable state: `dataDir` (embedded mode: `<dataDir>/outbox` and `<dataDir>/silences`)
+ * or `stores` the caller opened. Exactly one of the two.
+ */
+export type NotifyStorage = { readonly dataDir: string; readonly stores?: undefined } | { readonly stores: NotifyStores; readonly dataDir?: undefined };
 
 /** What the notification stage is built from. */
-export interface NotifyStageOptions {
+export type NotifyStageOptions = NotifyStageSettings & NotifyStorage;
+
+/** Everything but the storage. */
+export interface NotifyStageSettings {
   /** routing.yaml, or null: silences still work (and persist), nothing is routed. */
   readonly routing: RoutingConfig | null;
-  /** `<dataDir>/outbox` and `<dataDir>/silences` hold its durable state. */
-  readonly dataDir: string;
   readonly incidents: IncidentView;
   readonly logger: Logger;
   readonly now: () => Instant;
@@ -40,26 +57,29 @@ const REVIEW_EVERY_MS = 15_000;
 export class NotifyStage {
   private lastReview = -Infinity;
   private ticking: Promise<void> | null = null;
+  private readonly unsubscribe: () => void;
 
   private constructor(
     private readonly opts: NotifyStageOptions,
-    readonly silencer: Silencer,
-    private readonly silenceStore: ReturnType<typeof createSnapshotStore<SilencesSnapshot>>,
+    private readonly silences: SharedSilences,
     private readonly outbox: Outbox | null,
     private readonly notifier: Notifier | null,
-  ) {}
+  ) {
+    // A silence changes what is muted now, wherever it was made: look at every open incident again.
+    this.unsubscribe = silences.onChange(() => notifier?.touchOpen(opts.now()));
+  }
 
-  /** Opens the outbox (resuming what was pending), restores silences, and rebuilds what receivers were told. */
+  /**
+   * Opens the outbox (resuming what was pending), restores silences (from `dataDir`; `stores` come restored), and
+   * rebuilds what receivers were told from the outbox, so nothing recorded as sent is sent again.
+   */
   static async open(opts: NotifyStageOptions): Promise<NotifyStage> {
-    const silencer = new Silencer(() => randomUUID());
-    const silenceStore = createSnapshotStore<SilencesSnapshot>(join(opts.dataDir, 'silences'));
-    const saved = await silenceStore.load();
-    if (saved !== null) silencer.restore(saved.state);
+    const silences = opts.stores !== undefined ? opts.stores.silences : await openFileSilences(join(opts.dataDir, 'silences'));
     const routing = opts.routing;
-    if (routing === null) return new NotifyStage(opts, silencer, silenceStore, null, null);
+    if (routing === null) return new NotifyStage(opts, silences, null, null);
 
     const actions = new Map<string, Action>();
-    const outbox = await Outbox.open(join(opts.dataDir, 'outbox'), {
+    const outbox = await Outbox.open(opts.stores !== undefined ? opts.stores.outbox : join(opts.dataDir, 'outbox'), {
       ...opts.outbox,
       logger: opts.logger.child({ stage: 'outbox' }),
       now: opts.now,
@@ -80,13 +100,13 @@ export class NotifyStage {
       receivers: new Map([...routing.receivers].map(([name, list]) => [name, list.map((i) => ({ type: i.type, index: i.index }))])),
       inhibitor: new Inhibitor(routing.inhibitRules),
       timeIntervals: routing.timeIntervals,
-      silencer,
+      silencer: silences.silencer,
       incidents: opts.incidents,
       sink: { enqueue: async (ns) => void (await outbox.enqueue(ns)) },
       externalURL: opts.externalURL,
     });
     notifier.restore(outbox.enqueued());
-    return new NotifyStage(opts, silencer, silenceStore, outbox, notifier);
+    return new NotifyStage(opts, silences, outbox, notifier);
   }
 
   /** Engine changes: each changed incident is looked at on the next tick; a merged one has its pages resolved. */
@@ -179,22 +199,25 @@ export class NotifyStage {
     return this.outbox?.stats() ?? null;
   }
 
-  /** The silences API's view: the silencer, the clock, and a durable save before any change is acknowledged. */
-  silenceModel(): SilenceModel {
-    let saves = 0;
-    return {
-      silencer: this.silencer,
-      now: this.opts.now,
-      persist: async () => {
-        await this.silenceStore.save({ offset: ++saves, state: this.silencer.toJSON() });
-        // A silence changes what is muted now: look at every open incident again.
-        if (this.notifier !== null) this.notifier.touchOpen(this.opts.now());
-      },
-    };
+  /** The silences this stage applies (shared with the other stages of the process, if any). */
+  get silencer(): Silencer {
+    return this.silences.silencer;
   }
 
-  /** Waits for the tick under way and closes the outbox (attempts under way are resent after the next start). */
+  /**
+   * The silences API's view: the silencer, the clock, and a durable save before any change is acknowledged. With
+   * shared silences any stage's model will do: every stage hears of the change.
+   */
+  silenceModel(): SilenceModel {
+    return { silencer: this.silences.silencer, now: this.opts.now, persist: () => this.silences.persist() };
+  }
+
+  /**
+   * Waits for the tick under way and closes the outbox (attempts under way are resent after the next open). Shared
+   * silences stay open: they are the caller's.
+   */
   async close(): Promise<void> {
+    this.unsubscribe();
     await this.ticking;
     await this.outbox?.close();
   }
