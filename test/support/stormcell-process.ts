@@ -52,6 +52,10 @@ export interface StormcellOptions {
   recordFile?: string;
   /** How long to wait for the listening line and `/readyz` (recovery of a large data dir takes time). */
   readyTimeoutMs?: number;
+  /** Kafka mode: `--kafka BROKERS --redis URL` instead of `--data` (no data dir is made). */
+  kafka?: { brokers: string; redisUrl: string };
+  /** Wait for `/readyz` as well as the listening line (default true). */
+  waitReady?: boolean;
 }
 
 function assertBuilt(): void {
@@ -74,6 +78,8 @@ export class StormcellServer implements Stoppable {
     readonly dataDir: string,
     private readonly ownedDirs: readonly string[],
     private readonly readyTimeoutMs: number,
+    private readonly kafka: StormcellOptions['kafka'],
+    private readonly waitReady: boolean,
   ) {}
 
   /** Creates the dirs and starts the first generation; on failure everything created is removed again. */
@@ -91,12 +97,12 @@ export class StormcellServer implements Stoppable {
         await writeFile(join(configDir, file), text);
       }
     }
-    let dataDir = options.dataDir;
+    let dataDir = options.dataDir ?? (options.kafka === undefined ? undefined : '');
     if (dataDir === undefined) {
       dataDir = await makeTempDir('data');
       owned.push(dataDir);
     }
-    const server = new StormcellServer(configDir, dataDir, owned, options.readyTimeoutMs ?? 30_000);
+    const server = new StormcellServer(configDir, dataDir, owned, options.readyTimeoutMs ?? 30_000, options.kafka, options.waitReady ?? true);
     try {
       await server.spawnGeneration(options.recordFile);
     } catch (err) {
@@ -183,7 +189,9 @@ export class StormcellServer implements Stoppable {
   }
 
   private async spawnGeneration(recordFile: string | undefined): Promise<void> {
-    const args = [cliPath, 'serve', '--config', this.configDir, '--listen', '127.0.0.1:0', '--data', this.dataDir];
+    const args = [cliPath, 'serve', '--config', this.configDir, '--listen', '127.0.0.1:0'];
+    if (this.kafka === undefined) args.push('--data', this.dataDir);
+    else args.push('--kafka', this.kafka.brokers, '--redis', this.kafka.redisUrl);
     if (recordFile !== undefined) args.push('--record', recordFile);
     const child = new ManagedProcess(`stormcell#${this.generations.length + 1}`, process.execPath, args, {
       cwd: repoRoot,
@@ -194,7 +202,7 @@ export class StormcellServer implements Stoppable {
       if (listening !== null || !line.startsWith('{')) return;
       try {
         const entry = JSON.parse(line) as { msg?: unknown; host?: unknown; port?: unknown };
-        if (entry.msg === 'listening' && typeof entry.port === 'number') {
+        if ((entry.msg === 'listening' || entry.msg === 'listening in kafka mode') && typeof entry.port === 'number') {
           listening = { host: typeof entry.host === 'string' ? entry.host : '127.0.0.1', port: entry.port };
         }
       } catch {
@@ -213,7 +221,7 @@ export class StormcellServer implements Stoppable {
         abortIf: exitedReason,
       });
       const base = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
-      await waitFor(
+      if (this.waitReady) await waitFor(
         async () => {
           const { status, text } = await httpGet(`${base}/readyz`, 2_000);
           if (status !== 200) throw new Error(`GET /readyz answered ${status}: ${text.slice(0, 200)}`);
