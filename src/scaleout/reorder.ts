@@ -164,9 +164,9 @@ export class Reorder {
       }
     }
     // Everything is idle: what was seen is all there is, and live traffic lets the wall clock drive time.
-    let target = frontier === Infinity ? maxWatermark : frontier;
-    if (heldAt !== null) target = Math.min(target, heldAt);
-    else if (frontier === Infinity && target > -Infinity && wallNow - target <= this.live.windowMs) {
+    // While an item is held, time stays where the releases left it: a waking source may still send earlier items.
+    let target = heldAt !== null ? this.clock : frontier === Infinity ? maxWatermark : frontier;
+    if (heldAt === null && frontier === Infinity && target > -Infinity && wallNow - target <= this.live.windowMs) {
       target = Math.max(target, wallNow - this.live.graceMs);
     }
     if (target > this.clock) this.clock = target;
