@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/index.js';
+import { DEFAULT_SCALE_OUT, loadConfig } from '../../../src/config/index.js';
 import { DEFAULT_PIPELINE } from '../../../src/engine/index.js';
 import { ConfigError } from '../../../src/errors.js';
 
@@ -26,9 +26,11 @@ describe('loadConfig', () => {
     expect(c.server.port).toBe(9097);
   });
 
-  it('the shipped config/ directory is valid', async () => {
+  it('the shipped config/ directory is valid, and its documented scale_out values are the defaults', async () => {
     const c = await loadConfig(new URL('../../../config', import.meta.url).pathname);
     expect(c.server.port).toBe(9097);
+    expect(c.server.scaleOut).toEqual(DEFAULT_SCALE_OUT);
+    expect((await loadConfig(FIXTURES + 'good')).server.scaleOut).toEqual(DEFAULT_SCALE_OUT);
   });
 
   it.each([
@@ -39,6 +41,7 @@ describe('loadConfig', () => {
     ['bad-slo-entity', 'slos.yaml: slos[0].entity: "svc/nope" is not an entity of topology.yaml'],
     ['bad-duplicate-entity', 'topology.yaml: entities[1].id: duplicate id "a" (first at entities[0])'],
     ['bad-severity', 'stormcell.yaml: severity.map.critical: expected one of "sev1", "sev2", "sev3", "sev4", got "urgent"'],
+    ['bad-scale-out', 'stormcell.yaml: scale_out.events_partitions: expected'],
     ['bad-topology-shape', 'topology.yaml: entities[0].labels: expected an object, got "service"'],
   ])('%s is refused with a message naming file and path', async (dir, message) => {
     const err = await loadConfig(FIXTURES + dir).then(
