@@ -99,7 +99,14 @@ async function serve(args: string[]): Promise<number> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  await app.start();
+  try {
+    await app.start();
+  } catch (err) {
+    // Unreachable brokers, Redis or a port in use: one line that says which, not a stack trace.
+    app.logger.fatal({ err }, 'start failed');
+    process.stderr.write(`stormcell: cannot start: ${(err as Error).message.split('\n')[0]}\n`);
+    return 1;
+  }
   return new Promise<number>(() => {}); // runs until a signal
 }
 

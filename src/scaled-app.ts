@@ -16,6 +16,7 @@ import {
   ensureTopics,
   IngestProducer,
   SharedView,
+  STARTUP_RETRY,
   StageOne,
   StageTwo,
   type PartitionHooks,
@@ -81,15 +82,22 @@ export class ScaledApp {
     const so = config.server.scaleOut;
     const prefix = `${so.group}:`;
     const redis = new Redis(this.opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, connectTimeout: 5_000 });
-    redis.on('error', (err: Error) => this.logger.warn({ err: err.message }, 'redis connection problem'));
+    let lastRedisError: Error | null = null;
+    redis.on('error', (err: Error) => {
+      lastRedisError = err;
+      this.logger.warn({ err: err.message }, 'redis connection problem');
+    });
     try {
       await redis.connect();
     } catch (err) {
-      throw new Error(`--redis ${this.opts.redisUrl}: cannot connect: ${(err as Error).message}`, { cause: err });
+      redis.disconnect();
+      // ioredis rejects with "Connection is closed"; the reason is in the error event before it.
+      const reason = (lastRedisError as Error | null)?.message ?? (err as Error).message;
+      throw new Error(`--redis ${this.opts.redisUrl}: cannot connect: ${reason}`, { cause: err });
     }
     this.redis = redis;
     const kafka = createKafkaClient({ brokers: this.opts.brokers, clientId: `stormcell-${this.instanceId}`, logger: this.logger.child({ component: 'kafka' }) });
-    const admin: Admin = kafka.admin();
+    const admin: Admin = createKafkaClient({ brokers: this.opts.brokers, clientId: `stormcell-${this.instanceId}`, logger: this.logger.child({ component: 'kafka' }), retry: STARTUP_RETRY }).admin();
     let counts: Map<string, number>;
     try {
       await admin.connect();
@@ -103,6 +111,7 @@ export class ScaledApp {
         this.logger,
       );
     } catch (err) {
+      redis.disconnect();
       throw new Error(`--kafka ${this.opts.brokers.join(',')}: ${(err as Error).message}`, { cause: err });
     } finally {
       await admin.disconnect().catch(() => undefined);

@@ -2,7 +2,7 @@
 export { CheckpointStore } from './checkpoint-store.js';
 export { createDomainRouter, domainPartition, splitByPartition, BROADCAST, type DomainRouter } from './domain.js';
 export { IngestProducer } from './ingest-producer.js';
-export { createKafkaClient, ensureTopics } from './kafka-client.js';
+export { createKafkaClient, ensureTopics, STARTUP_RETRY } from './kafka-client.js';
 export { PartitionWorker } from './partition-worker.js';
 export { Reorder, type ReorderItem, type ReorderState } from './reorder.js';
 export { SharedView, type PartitionView, type IncidentWithTimeline } from './shared-view.js';

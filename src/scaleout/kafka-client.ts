@@ -10,16 +10,19 @@ export interface KafkaClientOptions {
   readonly brokers: readonly string[];
   readonly clientId: string;
   readonly logger: Logger;
+  /** Default KAFKA_RETRY; start-up checks use STARTUP_RETRY, so that wrong brokers fail in seconds, not minutes. */
+  readonly retry?: typeof KAFKA_RETRY;
 }
 
 /** Retries explicit: kafkajs picks much shorter defaults when NODE_ENV=test, and tests must see production's. */
 export const KAFKA_RETRY = { retries: 8, initialRetryTime: 300, maxRetryTime: 30_000, factor: 0.2, multiplier: 2 };
+export const STARTUP_RETRY = { retries: 3, initialRetryTime: 300, maxRetryTime: 2_000, factor: 0.2, multiplier: 2 };
 
 export function createKafkaClient(opts: KafkaClientOptions): Kafka {
   return new kafkajs.Kafka({
     clientId: opts.clientId,
     brokers: [...opts.brokers],
-    retry: KAFKA_RETRY,
+    retry: opts.retry ?? KAFKA_RETRY,
     connectionTimeout: 3_000,
     logLevel: opts.logger.isLevelEnabled('trace') ? kafkajs.logLevel.DEBUG : kafkajs.logLevel.INFO,
     logCreator: () => (entry) => forwardLog(opts.logger, entry),
