@@ -19,7 +19,7 @@ import {
   STARTUP_RETRY,
   StageOne,
   StageTwo,
-  type PartitionHooks,
+  PartitionNotify,
 } from './scaleout/index.js';
 
 /** What a scaled-out instance needs; tests pass their own logger, clock and instance id. */
@@ -33,19 +33,11 @@ export interface ScaledAppOptions {
   readonly wallClock?: () => Instant;
   /** Names this instance in Kafka (client id) and picks the ingest partition its receivers write to. */
   readonly instanceId?: string;
-  /** Hooks of the notification stage per partition; default none. */
-  readonly hooks?: PartitionHooks;
+  /** Outbox retry settings (tests shorten the backoff); production keeps the defaults. */
+  readonly outbox?: { baseBackoffMs?: number; maxBackoffMs?: number; timeoutMs?: number };
 }
 
 const VIEW_REFRESH_MS = 500;
-
-const NO_HOOKS: PartitionHooks = {
-  opened: async () => undefined,
-  changed: () => undefined,
-  tick: () => undefined,
-  closed: async () => undefined,
-  notifications: () => [],
-};
 
 /**
  * Kafka mode (CONTRACT §6, `serve --kafka --redis`): HTTP receivers → `stormcell.ingest` → stage one (validate,
@@ -59,6 +51,9 @@ export class ScaledApp {
   readonly instanceId: string;
   private readonly wallClock: () => Instant;
   private redis: Redis | null = null;
+  /** A second client for the outboxes and silences: it waits out a Redis outage instead of failing the write. */
+  private notifyRedis: Redis | null = null;
+  private externalURL = '';
   private stageOne: StageOne | null = null;
   private stageTwo: StageTwo | null = null;
   private producer: IngestProducer | null = null;
@@ -125,6 +120,19 @@ export class ScaledApp {
       sloEntities: new Map(config.engine.slos.map((s) => [s.name, s.entity])),
     });
     this.view = new SharedView(redis, prefix, partitions);
+    const notifyRedis = new Redis(this.opts.redisUrl, { maxRetriesPerRequest: null });
+    notifyRedis.on('error', (err: Error) => this.logger.debug({ err: err.message }, 'redis connection problem (notifications)'));
+    this.notifyRedis = notifyRedis;
+    const notify = await PartitionNotify.open({
+      config,
+      redis: notifyRedis,
+      prefix,
+      partitions,
+      logger: this.logger,
+      now: this.wallClock,
+      externalURL: () => this.externalURL,
+      ...(this.opts.outbox === undefined ? {} : { outbox: this.opts.outbox }),
+    });
     this.stageTwo = new StageTwo({
       kafka,
       group: so.group,
@@ -138,7 +146,7 @@ export class ScaledApp {
       logger: this.logger,
       metrics: this.scaleMetrics,
       wallClock: this.wallClock,
-      hooks: this.opts.hooks ?? NO_HOOKS,
+      hooks: notify.hooks(),
     });
     this.stageOne = new StageOne({
       kafka,
@@ -152,23 +160,25 @@ export class ScaledApp {
       metrics: this.scaleMetrics,
       wallClock: this.wallClock,
     });
-    await this.stageTwo.start();
-    await this.stageOne.start();
-    this.producer = new IngestProducer(kafka, so.ingestTopic, sources, this.instanceId);
-    await this.producer.connect();
-    this.accepting = true;
-
-    const ingestor = new Ingestor(this.producer, { apply: () => undefined }, this.wallClock, () => this.metrics.logEntries.inc());
+    // The links in notifications need the address, and partitions (with their notify stages) open once stage two runs.
+    const listen = this.opts.listen ?? { host: config.server.host, port: config.server.port };
+    const ingestor = new Ingestor(
+      { append: (entries) => (this.producer === null ? Promise.reject(new Error('not accepting yet')) : this.producer.append(entries)) },
+      { apply: () => undefined },
+      this.wallClock,
+      () => this.metrics.logEntries.inc(),
+    );
     const view = this.view;
     const readModel: ReadModel = {
       incidents: () => view.views().flatMap((v) => v.incidents as IncidentDoc[]).sort(byOpenedAt),
       incident: (id) => view.incident(id),
       slos: () => view.views().flatMap((v) => v.slos as SloDoc[]).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-      deadLetters: () => [],
+      deadLetters: () => notify.deadLetters(),
     };
     this.metrics.observeSlos(() => readModel.slos());
+    this.metrics.observeNotifications(() => notify.stats());
     this.server = createHttpServer({
-      silences: () => null,
+      silences: () => notify.silences.silenceModel(),
       ingestor,
       readModel,
       metrics: this.metrics,
@@ -179,7 +189,6 @@ export class ScaledApp {
       notReadyReason: () => (this.stopping ? 'stopping' : 'catching up with Kafka'),
       isStopping: () => this.stopping,
     });
-    const listen = this.opts.listen ?? { host: config.server.host, port: config.server.port };
     await new Promise<void>((resolve, reject) => {
       const s = this.server as Server;
       s.once('error', reject);
@@ -188,14 +197,22 @@ export class ScaledApp {
         resolve();
       });
     });
+    const addr = this.server.address() as AddressInfo;
+    this.externalURL = config.server.externalURL ?? `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+    await this.stageTwo.start();
+    await this.stageOne.start();
+    this.producer = new IngestProducer(kafka, so.ingestTopic, sources, this.instanceId);
+    await this.producer.connect();
+    this.accepting = true;
+
     await view.refresh().catch(() => undefined);
     this.timer = setInterval(() => {
       view.refresh().catch((err: unknown) => this.logger.warn({ err }, 'reading the shared view from Redis failed'));
+      notify.sync().catch((err: unknown) => this.logger.warn({ err }, 'reading silences from Redis failed'));
       const docs = readModel.incidents();
       this.metrics.incidentsOpen.set(docs.filter((d) => d.status === 'open').length);
     }, VIEW_REFRESH_MS);
     this.timer.unref();
-    const addr = this.server.address() as AddressInfo;
     this.logger.info(
       { host: addr.address, port: addr.port, instance: this.instanceId, brokers: this.opts.brokers, partitions, sources, ingestPartition: this.producer.partition },
       'listening in kafka mode',
@@ -224,6 +241,7 @@ export class ScaledApp {
     await this.stageOne?.stop();
     await this.stageTwo?.stop();
     this.redis?.disconnect();
+    this.notifyRedis?.disconnect();
     this.logger.info({ instance: this.instanceId }, 'stopped');
   }
 }

@@ -9,3 +9,5 @@ export { SharedView, type PartitionView, type IncidentWithTimeline } from './sha
 export { StageOne } from './stage-one.js';
 export { StageTwo, type PartitionHooks } from './stage-two.js';
 export { decodeStageMessage, encodeStageMessage, type StageMessage } from './wire.js';
+export { createRedisRecordStore, redisOutboxKey, RedisSilenceSync, type RedisSilenceSyncOptions } from './redis-notify-store.js';
+export { PartitionNotify } from './partition-notify.js';

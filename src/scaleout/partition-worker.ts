@@ -5,7 +5,7 @@
  */
 import type { EngineOptions, EngineState } from '../engine/index.js';
 import { Engine, type EngineEffect } from '../engine/index.js';
-import type { Instant } from '../model/index.js';
+import type { DeployEvent, Instant } from '../model/index.js';
 import type { Logger } from '../obs/index.js';
 import { CheckpointStore, serializeCheckpoint } from './checkpoint-store.js';
 import { Reorder, type ReorderState } from './reorder.js';
@@ -82,18 +82,20 @@ export class PartitionWorker {
     return true;
   }
 
-  /** Applies what the reorder buffer releases, then moves the clock; returns the engine's changes. */
-  step(wallNow: Instant): EngineEffect[] {
+  /** Applies what the reorder buffer releases, then moves the clock; returns the engine's changes and the deploys applied. */
+  step(wallNow: Instant): { effects: EngineEffect[]; deploys: DeployEvent[] } {
     const { items, clock } = this.reorder.release(wallNow);
     const effects: EngineEffect[] = [];
+    const deploys: DeployEvent[] = [];
     for (const it of items) {
       const out = it.events.length > 0 ? this.engine.apply(it.events, it.ts) : this.engine.advance(it.ts);
       for (const e of out) effects.push(e);
+      for (const ev of it.events) if (ev.kind === 'deploy') deploys.push(ev);
     }
     if (clock !== null && (this.engine.now() ?? -Infinity) < clock) for (const e of this.engine.advance(clock)) effects.push(e);
     for (const e of effects) this.dirty.add(e.id);
     if (items.length > 0 || effects.length > 0) this.viewDirty = true;
-    return effects;
+    return { effects, deploys };
   }
 
   pending(): number {

@@ -7,6 +7,7 @@
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { EngineEffect, EngineOptions } from '../engine/index.js';
+import type { DeployEvent } from '../model/index.js';
 import type { Logger, ScaleOutMetrics } from '../obs/index.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { KAFKA_RETRY } from './kafka-client.js';
@@ -21,6 +22,8 @@ export interface PartitionHooks {
   opened(worker: PartitionWorker): Promise<void>;
   /** The worker's engine changed incidents. */
   changed(worker: PartitionWorker, effects: readonly EngineEffect[]): void;
+  /** The worker's engine applied a deploy (a deploy without a cluster reaches every partition). */
+  deployed(worker: PartitionWorker, deploy: DeployEvent): void;
   /** Called on the timer for every open worker. */
   tick(worker: PartitionWorker): void;
   /** The worker is being dropped (revoked, lost, or the app stops). */
@@ -208,8 +211,9 @@ export class StageTwo {
   }
 
   private stepWorker(o: Owned, worker: PartitionWorker): void {
-    const effects = worker.step(this.opts.wallClock());
+    const { effects, deploys } = worker.step(this.opts.wallClock());
     if (effects.length > 0) this.opts.hooks.changed(worker, effects);
+    for (const d of deploys) this.opts.hooks.deployed(worker, d);
     const part = String(worker.partition);
     const lag = o.high === null ? 0 : Math.max(0, o.high - worker.nextOffset);
     if (o.high !== null && lag === 0) o.caughtUpAt = this.opts.wallClock();

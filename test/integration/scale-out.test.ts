@@ -6,6 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderGeneratedScenario } from '../../bench/scenario-generated.js';
@@ -17,7 +19,7 @@ import { replayCapture } from '../../src/replay.js';
 import { createTopic, produceCapture } from '../support/ingest-topic.js';
 import { kafkaAvailable, startKafka, type KafkaBroker } from '../support/kafka.js';
 import { redisAvailable, startRedis, type RedisServer } from '../support/redis.js';
-import { httpGet, makeTempDir, needService, removeDir, useCleanup } from '../support/services.js';
+import { httpGet, httpPostJson, makeTempDir, needService, removeDir, useCleanup } from '../support/services.js';
 import { startStormcell, type StormcellServer } from '../support/stormcell-process.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -206,4 +208,80 @@ describe.skipIf(needed)('Kafka mode with a real broker and a real Redis', () => 
     );
     expect(metrics).toBe(2);
   }, 180_000);
+
+  it('notifications: one page per incident state across kill -9 of every instance, and a silence made on one instance mutes on all', async () => {
+    const got: Array<{ key: string | undefined; status: string; service: string }> = [];
+    const hook: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { status: string; commonLabels: Record<string, string> };
+        got.push({ key: req.headers['idempotency-key'] as string | undefined, status: body.status, service: body.commonLabels['service'] ?? '' });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    cleanup({ name: 'webhook receiver', stop: () => new Promise<void>((resolve) => hook.close(() => resolve())) });
+    const group = `notify-${randomUUID().slice(0, 6)}`;
+    const cfg = await configFor(group);
+    await writeFile(join(cfg, 'routing.yaml'), [
+      'route:',
+      '  receiver: team',
+      '  group_wait: 1s',
+      '  group_interval: 2s',
+      '  repeat_interval: 4h',
+      'receivers:',
+      '  - name: team',
+      '    webhook_configs:',
+      `      - url: http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
+      '',
+    ].join('\n'));
+    const servers = [await instance(cfg), await instance(cfg)];
+    const allReady = (): Promise<unknown> => waitFor(async () => {
+      for (const s of servers) if ((await httpGet(`${s.url}/readyz`)).status !== 200) return false;
+      return true;
+    }, { what: 'every instance ready', timeoutMs: 60_000, intervalMs: 250 });
+    await allReady();
+    const far = new Date(Date.now() + 3_600_000).toISOString();
+    // Two services in two clusters: two incidents, on whichever partitions their domains hash to.
+    const stormOf = (service: string, endsAt: string): unknown[] => Array.from({ length: 10 }, (_, i) => ({
+      labels: { alertname: 'KubePodCrashLooping', cluster: service === 'checkout' ? 'eu-3' : 'us-3', namespace: 'shop', service, pod: `${service}-${i}`, severity: 'critical' },
+      startsAt: new Date(Date.now() - 10_000).toISOString(),
+      endsAt,
+    }));
+    expect((await (servers[0] as StormcellServer).post('/api/v2/alerts', stormOf('checkout', far))).status).toBe(200);
+    await waitFor(() => got.some((g) => g.status === 'firing'), { what: 'the firing page', timeoutMs: 60_000, intervalMs: 100 });
+
+    // Every instance dies, so whichever owned the incident's partition did; the new owners must know it was paged.
+    for (const s of servers) await s.kill('SIGKILL');
+    for (const s of servers) await s.restart();
+    await allReady();
+    await (servers[1] as StormcellServer).post('/api/v2/alerts', stormOf('checkout', far)); // Prometheus re-sends
+    await new Promise((r) => setTimeout(r, 5_000)); // > group_wait + group_interval
+    expect(got.filter((g) => g.status === 'firing')).toHaveLength(1);
+
+    // A silence made on instance 0 mutes an incident whose partition any instance may own.
+    const silence = await httpPostJson(`${(servers[0] as StormcellServer).url}/api/v1/silences`, {
+      matchers: [{ name: 'service', value: 'payments', isRegex: false }],
+      startsAt: new Date(Date.now() - 1_000).toISOString(),
+      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      createdBy: 'test',
+      comment: 'maintenance',
+    });
+    expect(silence.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1_500)); // every instance reads silences at least once a second
+    await (servers[1] as StormcellServer).post('/api/v2/alerts', stormOf('payments', far));
+    await waitFor(async () => (await (servers[0] as StormcellServer).incidents()).some((i) => i.alerts.some((a) => a.labels['service'] === 'payments')), {
+      what: 'the payments incident', timeoutMs: 30_000, intervalMs: 250,
+    });
+    await new Promise((r) => setTimeout(r, 4_000));
+    expect(got.filter((g) => g.service !== 'checkout')).toEqual([]);
+
+    // Resolving the paged incident: exactly one resolve.
+    await (servers[0] as StormcellServer).post('/api/v2/alerts', stormOf('checkout', new Date(Date.now() - 1_000).toISOString()));
+    await waitFor(() => got.some((g) => g.status === 'resolved'), { what: 'the resolve', timeoutMs: 30_000, intervalMs: 100 });
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(got.map((g) => g.status)).toEqual(['firing', 'resolved']);
+    expect(new Set(got.map((g) => g.key)).size).toBe(2);
+  }, 240_000);
 });
