@@ -6,6 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Registry } from 'prom-client';
+import { createScaleOutMetrics } from '../../src/obs/index.js';
 import { startEmbeddedApp, type EmbeddedApp } from '../support/embedded-app.js';
 import { findBinary, needService } from '../support/services.js';
 
@@ -20,7 +22,7 @@ describe.skipIf(needService('promtool', promtool !== null))('stormcell alerting 
   it('pass promtool check rules', () => {
     const r = spawnSync(promtool as string, ['check', 'rules', RULES], { encoding: 'utf8' });
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain('SUCCESS: 8 rules found');
+    expect(r.stdout).toContain('SUCCESS: 12 rules found');
   });
 
   it('pass their promtool unit tests (each alert fires on the trouble it names)', () => {
@@ -28,11 +30,15 @@ describe.skipIf(needService('promtool', promtool !== null))('stormcell alerting 
     expect(r.status, r.stdout + r.stderr).toBe(0);
   });
 
-  it('name only metrics the server exports', async () => {
+  it('name only metrics the server exports (Kafka mode adds its own)', async () => {
     app = await startEmbeddedApp();
-    const exported = (await app.get('/metrics')).body as string;
+    const kafkaMode = new Registry();
+    createScaleOutMetrics(kafkaMode);
+    const exported = ((await app.get('/metrics')).body as string) + (await kafkaMode.metrics());
     const named = new Set(readFileSync(RULES, 'utf8').match(/stormcell_[a-z_]+/g) ?? []);
-    expect(named.size).toBe(5); // engine lag, rejected requests, fsync latency, notifications, breaker
+    // engine lag, rejected requests, fsync latency, notifications, breaker; Kafka lag, checkpoint age, rebalances,
+    // rejected ingest-topic messages
+    expect(named.size).toBe(9);
     for (const name of named) {
       const base = name.replace(/_bucket$/, '');
       expect(exported, `${name} is not exported`).toMatch(new RegExp(`^# TYPE ${base} `, 'm'));
