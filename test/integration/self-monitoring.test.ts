@@ -4,7 +4,9 @@
  * the server exports.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { createScaleOutMetrics } from '../../src/obs/index.js';
@@ -13,6 +15,7 @@ import { findBinary, needService } from '../support/services.js';
 
 const promtool = findBinary('PROMTOOL_BIN', ['promtool']);
 const RULES = new URL('../../config/stormcell-alerts.yml', import.meta.url).pathname;
+const DASHBOARD = new URL('../../config/grafana-dashboard.json', import.meta.url).pathname;
 const TESTS = new URL('../fixtures/self-monitoring/stormcell-alerts.test.yml', import.meta.url).pathname;
 
 describe.skipIf(needService('promtool', promtool !== null))('stormcell alerting rules', () => {
@@ -39,6 +42,32 @@ describe.skipIf(needService('promtool', promtool !== null))('stormcell alerting 
     // engine lag, rejected requests, fsync latency, notifications, breaker; Kafka lag, checkpoint age, rebalances,
     // rejected ingest-topic messages
     expect(named.size).toBe(9);
+    for (const name of named) {
+      const base = name.replace(/_bucket$/, '');
+      expect(exported, `${name} is not exported`).toMatch(new RegExp(`^# TYPE ${base} `, 'm'));
+    }
+  });
+
+  it('the example Grafana dashboard queries valid PromQL over exported metrics only', async () => {
+    const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: Array<{ id: number; type: string; targets?: Array<{ expr: string }> }> };
+    const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+    expect(exprs.length).toBeGreaterThan(20);
+    expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);
+    // promtool parses each query as a recording rule, with Grafana's variables as Grafana would substitute them.
+    const dir = mkdtempSync(join(tmpdir(), 'stormcell-dashboard-'));
+    const rules = join(dir, 'dashboard-queries.yml');
+    const asRules = exprs.map((e, i) => `      - record: dashboard_query_${i}\n        expr: ${JSON.stringify(e.replaceAll('$__rate_interval', '5m').replaceAll('$instance', '.*'))}`);
+    writeFileSync(rules, `groups:\n  - name: dashboard\n    rules:\n${asRules.join('\n')}\n`);
+    const r = spawnSync(promtool as string, ['check', 'rules', rules], { encoding: 'utf8' });
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`SUCCESS: ${exprs.length} rules found`);
+    app ??= await startEmbeddedApp();
+    const kafkaMode = new Registry();
+    createScaleOutMetrics(kafkaMode);
+    const exported = ((await app.get('/metrics')).body as string) + (await kafkaMode.metrics());
+    const named = new Set(exprs.join(' ').match(/stormcell_[a-z_]+/g) ?? []);
+    expect(named.size).toBeGreaterThan(20);
     for (const name of named) {
       const base = name.replace(/_bucket$/, '');
       expect(exported, `${name} is not exported`).toMatch(new RegExp(`^# TYPE ${base} `, 'm'));
