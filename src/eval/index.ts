@@ -3,17 +3,13 @@
  * Alertmanager `group_by` baseline, and checks the corpus's thresholds. Metric definitions: ./metrics.ts.
  */
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/index.js';
 import { ConfigError } from '../errors.js';
-import { replayCapture } from '../replay.js';
 import { alertmanagerBaseline, DEFAULT_BASELINE_GROUP_BY } from './baseline.js';
-import { CAPTURE_FILE, findCorpus, type ScenarioDir } from './corpus.js';
+import type { ScenarioDir } from './corpus.js';
 import { failureLine, renderMarkdown, type EvalResult, type ScenarioResult } from './report.js';
-import { scoreGrouping, scoreIncidents, scoresOf, scoringFrame, sumCounts } from './score.js';
-import { checkMinimums, loadThresholds, type ThresholdFailure } from './thresholds.js';
-import { loadTruth } from './truth.js';
+import { corpusSide, failedBars, openCorpus, replayScenario } from './score-corpus.js';
+import { scoreGrouping, scoresOf } from './score.js';
 
 export { AlertmanagerBaseline, alertmanagerBaseline, baselineOfLines, DEFAULT_BASELINE_GROUP_BY } from './baseline.js';
 export type { BaselineGroups, BaselineOptions } from './baseline.js';
@@ -45,19 +41,12 @@ export interface EvalOptions {
  */
 export async function runEval(opts: EvalOptions): Promise<EvalResult> {
   const groupBy = opts.baselineGroupBy ?? DEFAULT_BASELINE_GROUP_BY;
-  const corpus = await findCorpus(opts.dir);
-  // Thresholds first: a bad file should fail in a second, not after the whole corpus has replayed.
-  const thresholds = await loadThresholds(corpus.thresholdsFile, corpus.thresholdsFile);
+  const { corpus, thresholds } = await openCorpus(opts.dir);
   const scenarios: ScenarioResult[] = [];
   for (const s of corpus.scenarios) scenarios.push(await evalScenario(s, opts, groupBy));
 
-  const ours = sumCounts(scenarios.map((s) => s.ours.counts));
-  const baseline = sumCounts(scenarios.map((s) => s.baseline.counts));
-  const corpusResult = { ours: { scores: scoresOf(ours), counts: ours }, baseline: { scores: scoresOf(baseline), counts: baseline } };
-  const failures: ThresholdFailure[] = [
-    ...scenarios.flatMap((s) => checkMinimums(s.name, s.ours.scores, thresholds.scenario)),
-    ...checkMinimums('corpus', corpusResult.ours.scores, thresholds.corpus),
-  ];
+  const corpusResult = { ours: corpusSide(scenarios.map((s) => s.ours)), baseline: corpusSide(scenarios.map((s) => s.baseline)) };
+  const failures = failedBars(scenarios, corpusResult.ours, thresholds);
   return {
     dir: opts.dir,
     baselineGroupBy: [...groupBy],
@@ -70,30 +59,10 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
 }
 
 async function evalScenario(s: ScenarioDir, opts: EvalOptions, groupBy: readonly string[]): Promise<ScenarioResult> {
-  const configDir = join(s.dir, 'config');
-  const config = await loadConfig(configDir, { pipelineFile: opts.pipelineFile });
-  const truthName = join(s.dir, 'truth.json');
-  const truth = await loadTruth(truthName, truthName);
-  const capture = join(s.dir, CAPTURE_FILE);
-  let rejected = 0;
-  let first = '';
-  const doc = await replayCapture(capture, config, (where, message) => {
-    if (rejected++ === 0) first = `${where}: ${message}`;
-  });
-  if (rejected > 0) opts.onRejected?.(s.name, rejected, first);
-  const groups = await alertmanagerBaseline(capture, { groupBy, resolveTimeoutMs: config.engine.resolveTimeoutMs });
-
-  const frame = scoringFrame(doc.incidents, truth, truthName);
-  const ours = scoreIncidents(frame, doc.incidents, truth);
-  const am = scoreGrouping(frame, groups.groupOf);
-  return {
-    name: s.name,
-    dir: s.dir,
-    pipeline: config.engine.pipeline.name,
-    rejected,
-    ours: { scores: scoresOf(ours), counts: ours },
-    baseline: { scores: scoresOf(am), counts: am },
-  };
+  const r = await replayScenario(s, opts);
+  const groups = await alertmanagerBaseline(r.capture, { groupBy, resolveTimeoutMs: r.resolveTimeoutMs });
+  const am = scoreGrouping(r.frame, groups.groupOf);
+  return { ...r.scores, baseline: { scores: scoresOf(am), counts: am } };
 }
 
 /** Where {@link evalCommand} writes: the CLI passes the process streams, tests pass collectors. */
