@@ -34,6 +34,7 @@ const SOURCE_OF: Record<ReceiverPath, string> = {
   '/webhook/deploys/generic': 'deploy_generic',
   '/api/v1/sli': 'sli',
   '/api/v1/acknowledgements': 'acknowledgement',
+  '/api/v1/resolutions': 'resolution',
 };
 
 const PLAIN_PATH = /^\/[A-Za-z0-9/_-]*$/;
@@ -94,7 +95,8 @@ async function receive(deps: HttpDeps, path: ReceiverPath, req: IncomingMessage,
   try {
     const raw = await readBody(req, deps.maxBodyBytes);
     const body = parseJsonBody(raw);
-    if (path === '/api/v1/acknowledgements') await checkAcknowledged(deps.readModel, body);
+    if (path === '/api/v1/acknowledgements') await checkOpen(deps.readModel, body, 'acknowledge');
+    if (path === '/api/v1/resolutions') await checkOpen(deps.readModel, body, 'resolve');
     events = await deps.ingestor.accept(path, raw, body);
   } catch (err) {
     if (!(err instanceof InputError)) {
@@ -124,13 +126,16 @@ async function silences(deps: HttpDeps, path: string, req: IncomingMessage, res:
   }
 }
 
-/** An acknowledgement names an open incident: a typo or a late click gets a 404 or 409 instead of a silent no-op. */
-async function checkAcknowledged(model: ReadModel, body: unknown): Promise<void> {
+/**
+ * An acknowledgement or a resolution names an open incident: a typo or a late click gets a 404 or 409 instead of a
+ * silent no-op.
+ */
+async function checkOpen(model: ReadModel, body: unknown, verb: 'acknowledge' | 'resolve'): Promise<void> {
   const id = body !== null && typeof body === 'object' ? (body as { incident?: unknown }).incident : undefined;
   if (typeof id !== 'string') return; // the parser names what is wrong
   const inc = await model.incident(id);
   if (inc === undefined) throw new InputError(`incident: ${JSON.stringify(id)} is not an incident`, { status: 404, reason: 'unknown_incident' });
-  if (inc.status !== 'open') throw new InputError(`incident: ${id} is resolved, nothing to acknowledge`, { status: 409, reason: 'resolved_incident' });
+  if (inc.status !== 'open') throw new InputError(`incident: ${id} is resolved, nothing to ${verb}`, { status: 409, reason: 'resolved_incident' });
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

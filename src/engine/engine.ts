@@ -561,17 +561,28 @@ export class Engine {
       message: `${alertName(record)} resolved`,
       fingerprint: record.fingerprint,
     });
-    if (inc.firing === 0) this.resolveIncident(inc);
+    // An incident resolved by hand stays resolved (and keeps its resolve time) as its last alerts resolve.
+    if (inc.firing === 0 && inc.status === 'open') this.resolveIncident(inc);
     else this.emit(inc.id, 'updated');
   }
 
-  /** Someone is on the incident: on its timeline, and receivers hear it (PagerDuty acknowledges). */
+  /**
+   * Someone is on the incident (on its timeline, and receivers hear it: PagerDuty acknowledges), or closed it by
+   * hand: it resolves now whatever its alerts say, and reopens when one of them fires again after resolving.
+   */
   private onAck(ev: AckEvent, now: Instant): void {
     const inc = this.incidents.get(ev.incident);
     // The server answers 404/409 for these; a capture replayed elsewhere may still hold one.
     if (inc === undefined || inc.status !== 'open') return;
+    const comment = ev.comment === undefined ? '' : `: ${ev.comment}`;
+    if (ev.resolve === true) {
+      inc.resolvedBy = { by: ev.by, at: now };
+      this.incidents.resolve(inc, now, `resolved by ${ev.by}${comment}`);
+      this.emit(inc.id, 'resolved');
+      return;
+    }
     inc.acknowledged = { by: ev.by, at: now };
-    this.incidents.note(inc, { at: now, type: 'acknowledged', message: `acknowledged by ${ev.by}${ev.comment === undefined ? '' : `: ${ev.comment}`}` });
+    this.incidents.note(inc, { at: now, type: 'acknowledged', message: `acknowledged by ${ev.by}${comment}` });
     this.emit(inc.id, 'updated');
   }
 

@@ -71,6 +71,8 @@ export interface IncidentRecord {
   blastRaised: boolean;
   /** Who acknowledged the incident and when; cleared when it reopens. */
   acknowledged?: { by: string; at: Instant } | null;
+  /** Who resolved the incident by hand and when; cleared when it reopens. */
+  resolvedBy?: { by: string; at: Instant } | null;
 }
 
 /**
@@ -300,14 +302,15 @@ export class IncidentStore {
     return undefined;
   }
 
-  resolve(inc: IncidentRecord, at: Instant): void {
+  /** Resolves the incident at `at` (never before it opened); `why` goes on the timeline. */
+  resolve(inc: IncidentRecord, at: Instant, why = 'all alerts resolved'): void {
     inc.status = 'resolved';
     this.open_.delete(inc.id);
     inc.resolvedAt = Math.max(at, inc.openedAt);
     for (const e of inc.entities) removeFrom(this.openByEntity, e, inc.id);
     for (const g of inc.groups) removeFrom(this.openByGroup, g, inc.id);
     for (const n of Object.keys(inc.names)) removeBySeq(this.openByName, n, inc);
-    this.note(inc, { at: inc.resolvedAt, type: 'resolved', message: 'all alerts resolved' });
+    this.note(inc, { at: inc.resolvedAt, type: 'resolved', message: why });
     // Kept in (resolvedAt, seq) order, once per incident, exactly as restore() rebuilds it.
     const list = this.resolvedRecently;
     const old = list.indexOf(inc);
@@ -320,6 +323,7 @@ export class IncidentStore {
   reopen(inc: IncidentRecord, at: Instant, why: string): void {
     inc.status = 'open';
     inc.acknowledged = null;
+    inc.resolvedBy = null;
     this.open_.add(inc.id);
     inc.resolvedAt = null;
     for (const e of inc.entities) addTo(this.openByEntity, e, inc.id);

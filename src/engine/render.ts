@@ -30,6 +30,7 @@ export function toIncidentDoc(
     })),
     rootCause: inc.rootCause === null ? null : { ...inc.rootCause },
     ...(inc.acknowledged == null ? {} : { acknowledged: { by: inc.acknowledged.by, at: formatInstant(inc.acknowledged.at) } }),
+    ...(inc.resolvedBy == null ? {} : { resolvedBy: { by: inc.resolvedBy.by, at: formatInstant(inc.resolvedBy.at) } }),
   };
 }
 

@@ -13,9 +13,10 @@ export const CONTRACT_RECEIVER_PATHS = [
 
 /**
  * Every path whose requests are logged, recorded and replayed; a capture line's `path` is one of them: CONTRACT
- * §1's, and stormcell's own acknowledgements (who is on an incident is an input like the others).
+ * §1's, and stormcell's own acknowledgements and resolutions (who is on an incident, or closed it by hand, is an
+ * input like the others).
  */
-export const RECEIVER_PATHS = [...CONTRACT_RECEIVER_PATHS, '/api/v1/acknowledgements'] as const;
+export const RECEIVER_PATHS = [...CONTRACT_RECEIVER_PATHS, '/api/v1/acknowledgements', '/api/v1/resolutions'] as const;
 export type ReceiverPath = (typeof RECEIVER_PATHS)[number];
 
 export function isReceiverPath(p: string): p is ReceiverPath {
@@ -95,13 +96,18 @@ export interface SliSample {
   readonly total: number;
 }
 
-/** Someone acknowledged an incident: they are on it. */
+/**
+ * Someone acted on an incident by hand: acknowledged it (they are on it) or, with `resolve`, resolved it. Both are
+ * one kind because both go wherever the incident lives: Kafka mode sends every `ack` to every partition.
+ */
 export interface AckEvent {
   readonly kind: 'ack';
   readonly at: Instant;
   readonly incident: string;
   readonly by: string;
   readonly comment?: string;
+  /** Resolved by hand (`POST /api/v1/resolutions`); absent on an acknowledgement. */
+  readonly resolve?: true;
 }
 
 /** Everything the engine consumes. */

@@ -24,6 +24,8 @@ export interface IncidentDoc {
   rootCause: { entity: string; score: number } | null;
   /** Who acknowledged the open incident, and when (absent when nobody has). */
   acknowledged?: { by: string; at: string };
+  /** Who resolved the incident by hand, and when (absent when its alerts resolved it, and once it reopens). */
+  resolvedBy?: { by: string; at: string };
 }
 
 /** One entry of an incident's timeline: what happened, when, and why. */

@@ -4,6 +4,7 @@
  */
 import type { Event, Instant, ReceiverPath } from '../model/index.js';
 import { parseAcknowledgement } from './acknowledgement.js';
+import { parseResolution } from './resolution.js';
 import { parseAlertmanagerV2 } from './alertmanager-v2.js';
 import { parseDeployGeneric } from './deploy-generic.js';
 import { parseJira } from './jira.js';
@@ -11,7 +12,7 @@ import { parseSli } from './sli.js';
 import { parseTicketGeneric } from './ticket-generic.js';
 import { parseWebhookV4 } from './webhook-v4.js';
 
-export { parseAcknowledgement, parseAlertmanagerV2, parseDeployGeneric, parseJira, parseSli, parseTicketGeneric, parseWebhookV4 };
+export { parseAcknowledgement, parseAlertmanagerV2, parseDeployGeneric, parseJira, parseResolution, parseSli, parseTicketGeneric, parseWebhookV4 };
 
 /**
  * Parses a request body received on `path` at `ts` into the events it carries. Throws InputError on the first
@@ -33,5 +34,7 @@ export function normalize(path: ReceiverPath, body: unknown, ts: Instant): Event
       return parseSli(body, ts);
     case '/api/v1/acknowledgements':
       return parseAcknowledgement(body, ts);
+    case '/api/v1/resolutions':
+      return parseResolution(body, ts);
   }
 }

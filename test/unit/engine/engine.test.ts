@@ -318,3 +318,46 @@ describe('acknowledgements', () => {
     expect(e.incidentDoc(id)!.acknowledged).toBeUndefined();
   });
 });
+
+describe('resolutions by hand', () => {
+  const labels = (name: string) => ({ alertname: name, cluster: 'eu-1', namespace: 'shop' });
+
+  it('resolves an open incident now, with who on the document and the timeline, and stays resolved as its alerts end', () => {
+    const e = engineWith();
+    push(e, alert(at('10:00:00'), labels('A'), { endsAt: at('10:20:00') }), alert(at('10:00:10'), labels('B'), { endsAt: at('10:40:00') }));
+    expect(groups(e)).toEqual([['A', 'B']]);
+    const id = e.incidentDocs()[0]!.id;
+    const effects = e.apply([{ kind: 'ack', at: at('10:05:00'), incident: id, by: 'sre@example.com', comment: 'false alarm', resolve: true }], at('10:05:00'));
+    expect(effects).toEqual([{ kind: 'incident', id, change: 'resolved' }]);
+    expect(e.incidentDoc(id)).toMatchObject({ status: 'resolved', resolvedAt: '2026-03-01T10:05:00.000Z', resolvedBy: { by: 'sre@example.com', at: '2026-03-01T10:05:00.000Z' } });
+    expect(e.incidentWithTimeline(id)!.timeline.at(-1)).toMatchObject({ type: 'resolved', message: 'resolved by sre@example.com: false alarm' });
+
+    // A second click, and one on an unknown incident, change nothing.
+    expect(e.apply([{ kind: 'ack', at: at('10:06:00'), incident: id, by: 'other', resolve: true }], at('10:06:00'))).toEqual([]);
+    expect(e.apply([{ kind: 'ack', at: at('10:06:00'), incident: 'inc-nope', by: 'x', resolve: true }], at('10:06:00'))).toEqual([]);
+
+    // Its alerts ending later is on the timeline but neither resolves it again nor moves its resolve time.
+    expect(e.advance(at('10:25:00'))).toEqual([{ kind: 'incident', id, change: 'updated' }]);
+    expect(e.incidentDoc(id)).toMatchObject({ status: 'resolved', resolvedAt: '2026-03-01T10:05:00.000Z' });
+    expect(e.incidentWithTimeline(id)!.timeline.at(-1)).toMatchObject({ type: 'alert-resolved', message: 'A resolved' });
+  });
+
+  it('reopens when one of its alerts fires again, forgetting who resolved it', () => {
+    const e = engineWith();
+    push(e, alert(at('10:00:00'), labels('A'), { endsAt: at('10:20:00') }));
+    const id = e.incidentDocs()[0]!.id;
+    e.apply([{ kind: 'ack', at: at('10:05:00'), incident: id, by: 'sre', resolve: true }], at('10:05:00'));
+    push(e, alert(at('10:30:00'), labels('A'), { endsAt: at('11:00:00') }));
+    expect(e.incidentDoc(id)!.status).toBe('open');
+    expect(e.incidentDoc(id)!.resolvedBy).toBeUndefined();
+  });
+
+  it('survives a snapshot: the restored engine shows the same resolution', () => {
+    const e = engineWith();
+    push(e, alert(at('10:00:00'), labels('A'), { endsAt: at('10:20:00') }));
+    const id = e.incidentDocs()[0]!.id;
+    e.apply([{ kind: 'ack', at: at('10:05:00'), incident: id, by: 'sre', resolve: true }], at('10:05:00'));
+    const restored = Engine.restore(DEFAULT_ENGINE_OPTIONS, JSON.parse(JSON.stringify(e.state())) as EngineState);
+    expect(restored.incidentWithTimeline(id)).toEqual(e.incidentWithTimeline(id));
+  });
+});

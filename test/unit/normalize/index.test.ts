@@ -19,10 +19,11 @@ const ROWS: Array<[ReceiverPath, unknown, string, string | undefined]> = [
   ['/webhook/deploys/generic', { service: 's', version: 'v1', at: '2026-03-01T10:00:00Z' }, 'deploy', undefined],
   ['/api/v1/sli', { slo: 's', at: '2026-03-01T10:00:00Z', good: 1, total: 1 }, 'sli', undefined],
   ['/api/v1/acknowledgements', { incident: 'inc-1', by: 'sre@example.com' }, 'ack', undefined],
+  ['/api/v1/resolutions', { incident: 'inc-1', by: 'sre@example.com' }, 'ack', undefined],
 ];
 
 describe('normalize', () => {
-  it('has a row for every receiver path (CONTRACT §1 and acknowledgements)', () => {
+  it('has a row for every receiver path (CONTRACT §1, acknowledgements and resolutions)', () => {
     expect(ROWS.map((r) => r[0]).sort()).toEqual([...RECEIVER_PATHS].sort());
   });
 
