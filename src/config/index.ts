@@ -7,3 +7,5 @@ export type { ServerSettings } from './server-config.js';
 export type { SloDefinition, SloIndicator } from './slos-config.js';
 export type { ScaleOutSettings } from './scale-out-config.js';
 export { DEFAULT_SCALE_OUT } from './scale-out-config.js';
+export { DEFAULT_CANARY_TOLERANCE } from './canary-config.js';
+export type { CanarySettings } from './canary-config.js';

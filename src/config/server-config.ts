@@ -5,6 +5,7 @@ import { compileSchema } from '../model/schema.js';
 import { parseDuration, SEVERITIES, type Severity } from '../model/index.js';
 import { DurationString } from './durations.js';
 import { ScaleOutSchema, toScaleOutSettings, type ScaleOutSettings } from './scale-out-config.js';
+import { CanarySchema, toCanarySettings, type CanarySettings } from './canary-config.js';
 
 const SeverityValue = Type.Union(SEVERITIES.map((s) => Type.Literal(s)));
 
@@ -21,6 +22,7 @@ export const ServerFileSchema = Type.Object(
     external_url: Type.Optional(Type.String({ pattern: '^https?://', expected: 'an http(s) URL' })),
     plugins: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     scale_out: Type.Optional(ScaleOutSchema),
+    canary: Type.Optional(CanarySchema),
     severity: Type.Optional(
       Type.Object(
         {
@@ -50,6 +52,8 @@ export interface ServerSettings {
   readonly plugins: readonly string[];
   /** Settings of Kafka mode (`serve --kafka`); unused by the embedded mode. */
   readonly scaleOut: ScaleOutSettings;
+  /** The gate pipeline reloads go through (`canary` in stormcell.yaml); null: reloads are not gated. */
+  readonly canary: CanarySettings | null;
 }
 
 export const DEFAULT_SERVER: ServerSettings = Object.freeze({
@@ -61,6 +65,7 @@ export const DEFAULT_SERVER: ServerSettings = Object.freeze({
   externalURL: null,
   plugins: [],
   scaleOut: toScaleOutSettings(undefined),
+  canary: null,
 });
 
 /** Parses `HOST:PORT` (IPv6 as `[::1]:9097`). */
@@ -82,6 +87,7 @@ export function toServerSettings(f: ServerFile): ServerSettings {
     externalURL: f.external_url?.replace(/\/+$/, '') ?? null,
     plugins: f.plugins ?? [],
     scaleOut: toScaleOutSettings(f.scale_out),
+    canary: toCanarySettings(f.canary),
   };
 }
 
