@@ -7,6 +7,8 @@ import { ConfigError, InputError } from './errors.js';
 import { evalCommand } from './eval/index.js';
 import { TRAIN_KMEANS_USAGE, trainKmeansCommand } from './cli/train-kmeans.js';
 import { ROUTES_USAGE, routesCommand } from './cli/routes.js';
+import { POSTMORTEM_USAGE, postmortemCommand } from './cli/postmortem.js';
+import { SCENARIO_USAGE, scenarioCommand } from './cli/scenario.js';
 import type { Logger } from './obs/index.js';
 import { replayCapture } from './replay.js';
 import { ScaledApp } from './scaled-app.js';
@@ -17,7 +19,9 @@ const USAGE = `usage:
   stormcell check-config --config DIR
   stormcell eval DIR [--pipeline FILE] [--json] [--out FILE]
   ${TRAIN_KMEANS_USAGE}
-  ${ROUTES_USAGE}`;
+  ${ROUTES_USAGE}
+  ${POSTMORTEM_USAGE}
+  ${SCENARIO_USAGE}`;
 
 /** Thrown for unusable arguments: exit 2 with the message, like bad config. */
 class UsageError extends ConfigError {}
@@ -37,6 +41,10 @@ async function main(argv: string[]): Promise<number> {
       return evalCommand(rest);
     case 'routes':
       return routesCommand(rest);
+    case 'postmortem':
+      return postmortemCommand(rest);
+    case 'scenario':
+      return scenarioCommand(rest);
     case '--help':
     case '-h':
     case 'help':
