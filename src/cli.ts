@@ -9,6 +9,7 @@ import { TRAIN_KMEANS_USAGE, trainKmeansCommand } from './cli/train-kmeans.js';
 import { ROUTES_USAGE, routesCommand } from './cli/routes.js';
 import { POSTMORTEM_USAGE, postmortemCommand } from './cli/postmortem.js';
 import { SCENARIO_USAGE, scenarioCommand } from './cli/scenario.js';
+import { CANARY_USAGE, canaryCommand } from './cli/canary.js';
 import type { Logger } from './obs/index.js';
 import { replayCapture } from './replay.js';
 import { ScaledApp } from './scaled-app.js';
@@ -18,6 +19,7 @@ const USAGE = `usage:
   stormcell replay CAPTURE.ndjson --config DIR [--out FILE]
   stormcell check-config --config DIR
   stormcell eval DIR [--pipeline FILE] [--json] [--out FILE]
+  ${CANARY_USAGE}
   ${TRAIN_KMEANS_USAGE}
   ${ROUTES_USAGE}
   ${POSTMORTEM_USAGE}
@@ -39,6 +41,8 @@ async function main(argv: string[]): Promise<number> {
       return trainKmeansCommand(rest);
     case 'eval':
       return evalCommand(rest);
+    case 'canary':
+      return canaryCommand(rest);
     case 'routes':
       return routesCommand(rest);
     case 'postmortem':

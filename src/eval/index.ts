@@ -12,6 +12,13 @@ import { corpusSide, failedBars, openCorpus, replayScenario } from './score-corp
 import { scoreGrouping, scoresOf } from './score.js';
 
 export { AlertmanagerBaseline, alertmanagerBaseline, baselineOfLines, DEFAULT_BASELINE_GROUP_BY } from './baseline.js';
+export { compareCanary } from './canary.js';
+export type { CanaryOptions, CanaryVerdict, MetricComparison, MetricVerdict, ScenarioComparison, ScenarioStatus } from './canary.js';
+export { refusalLine, renderCanaryReport } from './canary-report.js';
+export { gatePipeline } from './gate-pipeline.js';
+export type { GateOptions, GateResult } from './gate-pipeline.js';
+export { scoreCorpus } from './score-corpus.js';
+export type { CorpusScores, ReplayOptions, ScenarioScores } from './score-corpus.js';
 export type { BaselineGroups, BaselineOptions } from './baseline.js';
 export { failureLine, renderMarkdown } from './report.js';
 export type { EvalResult, ScenarioResult, ScoredSide } from './report.js';

@@ -95,12 +95,13 @@ function row(name: string, ours: ScoreSheet, am: ScoreSheet): string[] {
   ];
 }
 
-function fixed(v: number | null): string {
+/** A figure cut to 3 decimals (see {@link cut}), or `n/a` for null: never shows better than it is. */
+export function fixed(v: number | null): string {
   return v === null ? 'n/a' : cut(v).toFixed(3);
 }
 
 /** Cuts to 3 decimals toward −∞, so that a figure never shows better than it is (0.8499 is 0.849, not 0.850). */
-function cut(v: number): number {
+export function cut(v: number): number {
   // The 1e-9 keeps float noise (0.57 * 1000 = 569.999…) from cutting a whole thousandth off.
   return Math.floor(v * 1000 + 1e-9) / 1000;
 }
