@@ -90,7 +90,8 @@ async function timeReplays(file: string, configDir: string, out: string, config:
   };
 }
 
-async function writeLines(file: string, lines: readonly string[]): Promise<void> {
+/** Writes capture lines to `file`, one per line, in slices with backpressure (a 6-hour capture is ~100 MB). */
+export async function writeLines(file: string, lines: readonly string[]): Promise<void> {
   const out = createWriteStream(file);
   for (let i = 0; i < lines.length; i += 2000) {
     if (!out.write(lines.slice(i, i + 2000).join('\n') + '\n')) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
