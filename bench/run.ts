@@ -2,14 +2,16 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runHeapBench, type HeapReport } from './heap.js';
 import { formatIngest, runIngestBench, type IngestReport } from './ingest.js';
+import { formatKafka, kafkaBenchOptions, runKafkaBench, type KafkaReport } from './kafka.js';
 import { formatReplay, medianWallMs, runReplayBench, type ReplayReport } from './replay.js';
 import { formatSlo, runSloBench, sloBenchOptions, type SloBenchReport } from './slo.js';
 import { isPinning } from './spawn-node.js';
 
 /**
- * `npm run bench`: ingest against the ceiling, heap per alert and CLI replay, one after the other, then a Markdown
- * summary on stdout (progress goes to stderr). Prints figures and targets side by side; never fails on a figure,
- * because wall-clock results depend on the machine and whatever else runs on it.
+ * `npm run bench`: ingest against the ceiling, heap per alert, CLI replay, SLOs and Kafka mode (`--only kafka,…`
+ * picks sections), one after the other, then a Markdown summary on stdout (progress goes to stderr). Prints figures
+ * and targets side by side; never fails on a figure, because wall-clock results depend on the machine and whatever
+ * else runs on it.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -20,7 +22,7 @@ async function main(): Promise<void> {
     strict: true,
   });
   const quick = values.quick === true;
-  const only = new Set((values.only ?? 'ingest,heap,replay,slo').split(','));
+  const only = new Set((values.only ?? 'ingest,heap,replay,slo,kafka').split(','));
   const progress = (msg: string): void => {
     process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
   };
@@ -56,14 +58,21 @@ async function main(): Promise<void> {
     progress('slo: 10,000 SLOs through three days of minute samples');
     slo = await runSloBench(sloBenchOptions(quick));
   }
+  let kafka: KafkaReport | null = null;
+  if (only.has('kafka')) {
+    const opts = kafkaBenchOptions(quick);
+    progress(`kafka: a broker and redis-server of its own, ${opts.instances.join(', ')} instances over the ${opts.hours}-hour capture, then kill -9 of one of two`);
+    kafka = await runKafkaBench(opts, progress);
+  }
   const loadAfter = loadavg();
   progress(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 
   const cpu = cpus();
+  const flags = [...(values.only === undefined ? [] : [`--only ${values.only}`]), ...(quick ? ['--quick'] : [])];
   const out: string[] = [];
   out.push('## Benchmarks');
   out.push('');
-  out.push(`Command: \`npm run bench${quick ? ' -- --quick' : ''}\` · node ${process.version} · ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM · ` +
+  out.push(`Command: \`npm run bench${flags.length > 0 ? ` -- ${flags.join(' ')}` : ''}\` · node ${process.version} · ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM · ` +
     `${isPinning() ? 'server pinned to CPU 0, load generator to CPU 1 (taskset)' : 'no CPU pinning'} · load average ${loadBefore[0]?.toFixed(2)} before, ${loadAfter[0]?.toFixed(2)} after`);
   out.push('');
   out.push('Figures of one run on one machine: they move with whatever else the machine is doing.');
@@ -100,6 +109,12 @@ async function main(): Promise<void> {
     out.push('### SLO burn-rate engine (in-process, --expose-gc)');
     out.push('');
     out.push(formatSlo(slo));
+  }
+  if (kafka !== null) {
+    out.push('');
+    out.push(`### Kafka mode (\`node dist-bench/bench/run.js --only kafka${quick ? ' --quick' : ''}\`: \`dist/cli.js serve --kafka BROKERS --redis URL\` instances, a broker and Redis on the same ${cpu.length} cores)`);
+    out.push('');
+    out.push(formatKafka(kafka));
   }
   out.push('');
   out.push('### Against the targets');
