@@ -73,15 +73,15 @@ function scenarioList(title: string, scenarios: readonly ScenarioComparison[]): 
   return [`${title} (${scenarios.length}):`, '', ...scenarios.flatMap((s) => s.reasons.map((reason) => `- ${s.name}: ${reason}`)), ''];
 }
 
-/** `2 corpus metrics worse, 1 corpus bar missed, 9 scenarios broken`. */
+/** `9 scenarios broken, 2 corpus metrics worse by more than 0.01, 1 corpus bar newly missed`. */
 function summary(v: CanaryVerdict): string {
   const worse = v.corpus.filter((c) => c.verdict === 'worse').length;
   const bars = v.corpusBarsMissed.length;
   const broken = v.scenarios.filter((s) => s.status === 'broken').length;
   const parts = [
+    broken > 0 ? `${broken} scenario${broken === 1 ? '' : 's'} broken` : '',
     worse > 0 ? `${worse} corpus metric${worse === 1 ? '' : 's'} worse by more than ${v.tolerance}` : '',
     bars > 0 ? `${bars} corpus bar${bars === 1 ? '' : 's'} newly missed` : '',
-    broken > 0 ? `${broken} scenario${broken === 1 ? '' : 's'} broken` : '',
   ];
   return parts.filter((p) => p !== '').join(', ');
 }

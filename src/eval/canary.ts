@@ -59,7 +59,7 @@ export interface CanaryVerdict {
   /** Why the corpus figures refuse the candidate, one line each. */
   readonly corpusReasons: readonly string[];
   readonly scenarios: readonly ScenarioComparison[];
-  /** Why the candidate is refused, one line each (the corpus's, then each broken scenario's); empty when accepted. */
+  /** Why the candidate is refused, one line each (each broken scenario's, then the corpus's); empty when accepted. */
   readonly reasons: readonly string[];
 }
 
@@ -99,7 +99,7 @@ export function compareCanary(live: CorpusScores, candidate: CorpusScores, opts:
     ...corpus.filter((c) => c.verdict === 'worse').map((c) => `corpus: ${worseLine(c, tolerance)}`),
     ...corpusBarsMissed.map((f) => `corpus: ${barLine(f, live.corpus.scores)}`),
   ];
-  const reasons = [...corpusReasons, ...scenarios.filter((s) => s.status === 'broken').flatMap((s) => s.reasons.map((r) => `${s.name}: ${r}`))];
+  const reasons = [...scenarios.filter((s) => s.status === 'broken').flatMap((s) => s.reasons.map((r) => `${s.name}: ${r}`)), ...corpusReasons];
   return { accepted: reasons.length === 0, tolerance, scenarioMetrics, corpus, corpusBarsMissed, corpusReasons, scenarios, reasons };
 }
 
