@@ -6,8 +6,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.js';
 import { ConfigError, InputError } from '../errors.js';
 import { parseTruth } from '../eval/index.js';
-import { exportWindow, scenarioReadme, sliceCapture, toScenarioTruth, type CaptureSlice } from '../learn/index.js';
-import { formatInstant, parseDuration, parseRfc3339, type IncidentDoc, type Instant } from '../model/index.js';
+import { exportWindow, firstAlertArrival, scenarioReadme, sliceCapture, toScenarioTruth, type CaptureSlice } from '../learn/index.js';
+import { formatInstant, parseDuration, parseRfc3339, type IncidentDoc, type Instant, type TimelineEntry } from '../model/index.js';
 import { DEFAULT_SERVER_URL, getJson } from './read-api-client.js';
 import { copyScenarioConfig } from './scenario-config.js';
 import { openWalCopy } from './wal-copy.js';
@@ -50,7 +50,7 @@ export async function scenarioCommand(args: string[], now: () => Instant = Date.
 
   const config = await loadConfig(v.config);
   await checkEmptyOut(out);
-  const incident = (await getJson(url, `/api/v1/incidents/${encodeURIComponent(id)}`, 'scenario export', `incident ${id}`)) as IncidentDoc;
+  const incident = (await getJson(url, `/api/v1/incidents/${encodeURIComponent(id)}`, 'scenario export', `incident ${id}`)) as IncidentDoc & { timeline: TimelineEntry[] };
   const all = (await getJson(url, '/api/v1/incidents', 'scenario export', 'the incident list')) as IncidentDoc[];
   const window = exportWindow(incident, marginMs, rfc3339);
 
@@ -60,8 +60,9 @@ export async function scenarioCommand(args: string[], now: () => Instant = Date.
     const file = v.capture;
     source = `the capture ${file}`;
     slice = await sliceCapture(() => fileLines(file), file, incident, window);
-    if (slice.sourceFirstTs !== null && slice.sourceFirstTs > rfc3339(incident.openedAt)) {
-      process.stderr.write(`scenario export: warning: ${file} begins at ${formatInstant(slice.sourceFirstTs)}, after the incident opened (${incident.openedAt}): the recording misses its first requests\n`);
+    const arrival = firstAlertArrival(incident, rfc3339);
+    if (slice.sourceFirstTs !== null && slice.sourceFirstTs > arrival) {
+      process.stderr.write(`scenario export: warning: ${file} begins at ${formatInstant(slice.sourceFirstTs)}, after the incident's first alert arrived (${formatInstant(arrival)}): the recording misses its first requests\n`);
     }
   } else {
     const wal = await openWalCopy(v.data as string);
@@ -98,7 +99,7 @@ export async function scenarioCommand(args: string[], now: () => Instant = Date.
     `scenario ${out}: ${slice.lines.length} requests from ${source}` +
       `${slice.refused > 0 ? ` (${slice.refused} refused by the receivers, as replay will refuse them)` : ''}; ` +
       `config ${copied.join(', ') || '(defaults)'}; truth: ${truth.incidents.length} incident(s), ${first.alerts.length} alert(s) of ${id}. ` +
-      `Review truth.json (see README.md there), then run: stormcell eval ${out}\n`,
+      `Review truth.json (README.md there says how), then score it with stormcell eval on the corpus that holds it\n`,
   );
   return 0;
 }

@@ -5,6 +5,7 @@
 export { renderPostmortem, type PostmortemInput } from './postmortem.js';
 export {
   exportWindow,
+  firstAlertArrival,
   scenarioReadme,
   sliceCapture,
   toScenarioTruth,

@@ -21,7 +21,8 @@ const SLOW_ACK_MS = 5 * 60_000;
 /** How many alert joins the evidence section quotes; the timeline table has them all. */
 const EVIDENCE_JOINS = 5;
 
-const BUDGET_LEFT = /(\d+(?:\.\d+)?) % of the error budget left/;
+/** How burn entries on the timeline state the budget left (src/engine/burn-alert.ts); overspent budgets are negative. */
+const BUDGET_LEFT = /(-?\d+(?:\.\d+)?) % of the error budget left/;
 
 interface Facts {
   readonly inc: PostmortemInput['incident'];

@@ -15,7 +15,7 @@
  */
 import { InputError } from '../errors.js';
 import { parseCaptureLine } from '../ingest/index.js';
-import type { IncidentDoc, Instant } from '../model/index.js';
+import type { IncidentDoc, Instant, TimelineEntry } from '../model/index.js';
 import { formatInstant } from '../model/index.js';
 import { normalize } from '../normalize/index.js';
 
@@ -27,12 +27,23 @@ export interface ExportWindow {
 }
 
 /**
- * The window of an incident: from `marginMs` before it opened (or before its earliest suspected deploy, which may
- * precede the first alert by more than the margin) to `marginMs` after it resolved, or to the end of the recording
- * while it is open.
+ * When the incident's first alert arrived: the earliest `alert-attached` entry of its timeline (a merged
+ * incident's entries included), which the engine notes at receive time. `openedAt` is no substitute when a
+ * timeline exists: it is the sender's `startsAt`, which for an alert firing since days lies days before the storm.
  */
-export function exportWindow(incident: IncidentDoc, marginMs: number, parse: (s: string) => Instant): ExportWindow {
-  let from = parse(incident.openedAt);
+export function firstAlertArrival(incident: IncidentDoc & { readonly timeline?: readonly TimelineEntry[] }, parse: (s: string) => Instant): Instant {
+  let first = Infinity;
+  for (const t of incident.timeline ?? []) if (t.type === 'alert-attached') first = Math.min(first, parse(t.at));
+  return first === Infinity ? parse(incident.openedAt) : first;
+}
+
+/**
+ * The window of an incident: from `marginMs` before its first alert arrived (or before its earliest suspected
+ * deploy, which may precede the first alert by more than the margin) to `marginMs` after it resolved, or to the
+ * end of the recording while it is open.
+ */
+export function exportWindow(incident: IncidentDoc & { readonly timeline?: readonly TimelineEntry[] }, marginMs: number, parse: (s: string) => Instant): ExportWindow {
+  let from = firstAlertArrival(incident, parse);
   for (const d of incident.suspectedDeploys) from = Math.min(from, parse(d.at));
   const to = incident.resolvedAt === null ? Infinity : parse(incident.resolvedAt) + marginMs;
   return { from: from - marginMs, to };

@@ -149,6 +149,12 @@ describe('renderPostmortem', () => {
     expect(text).not.toMatch(/\b(alice|blame|fault of|should have)\b/i);
   });
 
+  it('reads an overspent budget as negative', () => {
+    const overspent = resolvedIncident();
+    overspent.timeline = overspent.timeline.map((t) => ({ ...t, message: t.message.replace('61.0 %', '-12.5 %') }));
+    expect(section(renderPostmortem({ incident: overspent, slos: SLOS, now: NOW }), 'Impact')).toContain('| 83.5 % | -12.5 % | 96.0 pp | 60.0 % |');
+  });
+
   it('is deterministic and leaves its input alone', () => {
     expect(renderPostmortem(input)).toBe(md);
     expect(renderPostmortem(structuredClone(input))).toBe(md);

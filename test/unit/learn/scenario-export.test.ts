@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTruth } from '../../../src/eval/index.js';
-import { exportWindow, sliceCapture, toScenarioTruth, type SliceContents } from '../../../src/learn/index.js';
+import { exportWindow, firstAlertArrival, sliceCapture, toScenarioTruth, type SliceContents } from '../../../src/learn/index.js';
 import { fingerprint, parseRfc3339, type IncidentDoc } from '../../../src/model/index.js';
 
 const T = (hhmmss: string): string => `2026-03-01T${hhmmss}.000Z`;
@@ -37,6 +37,19 @@ describe('exportWindow', () => {
     const inc = incident({ id: 'a', suspectedDeploys: [{ service: 'checkout', version: 'v2', at: T('09:45:00'), score: 0.9 }] });
     expect(exportWindow(inc, 10 * MIN, ms)).toEqual({ from: ms(T('09:35:00')), to: ms(T('10:40:00')) });
     expect(exportWindow({ ...inc, suspectedDeploys: [] }, 10 * MIN, ms).from).toBe(ms(T('09:50:00')));
+  });
+
+  it('starts from when the first alert arrived, not from a startsAt long before the storm', () => {
+    const inc = {
+      ...incident({ id: 'a', openedAt: '2026-02-26T07:00:00.000Z' }),
+      timeline: [
+        { at: '2026-02-26T07:00:00.000Z', type: 'opened', message: 'incident opened' },
+        { at: T('10:03:00'), type: 'alert-attached', message: 'HighLatency joined' },
+        { at: T('10:01:00'), type: 'alert-attached', message: '[from inc-x] HighErrorRate opened the incident' },
+      ],
+    };
+    expect(firstAlertArrival(inc, ms)).toBe(ms(T('10:01:00')));
+    expect(exportWindow(inc, 10 * MIN, ms).from).toBe(ms(T('09:51:00')));
   });
 
   it('runs to the end of the recording while the incident is open', () => {
