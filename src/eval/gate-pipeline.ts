@@ -1,4 +1,5 @@
 import { DEFAULT_CANARY_TOLERANCE } from '../config/index.js';
+import type { PipelineOptions } from '../engine/index.js';
 import { ConfigError } from '../errors.js';
 import { compareCanary, type CanaryVerdict } from './canary.js';
 import { renderCanaryReport } from './canary-report.js';
@@ -13,6 +14,11 @@ export interface GateOptions {
    * `pipeline.yaml`, else the built-in default (what `stormcell eval DIR` runs).
    */
   readonly liveFile?: string;
+  /**
+   * The live pipeline as loaded, instead of `liveFile`: what a server passes (its `config.engine.pipeline`), since
+   * by the time it reloads, the file its running pipeline came from may already hold the candidate.
+   */
+  readonly livePipeline?: PipelineOptions;
   /** A corpus directory of scenarios (or one scenario directory), with its thresholds.yaml. */
   readonly corpusDir: string;
   /** Absolute, per metric, from 0 to 1 (default {@link DEFAULT_CANARY_TOLERANCE}). */
@@ -43,19 +49,23 @@ export async function gatePipeline(opts: GateOptions): Promise<GateResult> {
   if (!Number.isFinite(tolerance) || tolerance < 0 || tolerance > 1) {
     throw new ConfigError(`canary tolerance: expected a number from 0 to 1, got ${tolerance}`);
   }
+  if (opts.liveFile !== undefined && opts.livePipeline !== undefined) throw new Error('gatePipeline: liveFile and livePipeline are exclusive');
   // The candidate first: its file is the one most likely to be broken, so it should fail before the live replay.
   const candidate = await scoreCorpus(opts.corpusDir, {
     pipelineFile: opts.candidateFile,
     ...(opts.onRejected === undefined ? {} : { onRejected: opts.onRejected }),
   });
   // The same captures: their refused requests were reported once already.
-  const live = await scoreCorpus(opts.corpusDir, opts.liveFile === undefined ? {} : { pipelineFile: opts.liveFile });
+  const live = await scoreCorpus(opts.corpusDir, {
+    ...(opts.liveFile === undefined ? {} : { pipelineFile: opts.liveFile }),
+    ...(opts.livePipeline === undefined ? {} : { pipeline: opts.livePipeline }),
+  });
   const verdict = compareCanary(live, candidate, { tolerance });
   const report = renderCanaryReport({
     verdict,
     corpusDir: opts.corpusDir,
     candidate: `${opts.candidateFile} (${pipelineNames(candidate)})`,
-    live: opts.liveFile === undefined ? `each scenario's own pipeline (${pipelineNames(live)})` : `${opts.liveFile} (${pipelineNames(live)})`,
+    live: `${opts.liveFile ?? (opts.livePipeline === undefined ? "each scenario's own pipeline" : 'the running pipeline')} (${pipelineNames(live)})`,
   });
   return { accepted: verdict.accepted, report, reasons: verdict.reasons, verdict, live, candidate };
 }

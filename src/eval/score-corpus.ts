@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { loadConfig } from '../config/index.js';
+import type { PipelineOptions } from '../engine/index.js';
 import { replayCapture } from '../replay.js';
 import { CAPTURE_FILE, findCorpus, type Corpus, type ScenarioDir } from './corpus.js';
 import type { ScenarioResult, ScoredSide } from './report.js';
@@ -11,6 +12,8 @@ import { loadTruth } from './truth.js';
 export interface ReplayOptions {
   /** A pipeline file every scenario replays with instead of its config's `pipeline.yaml` (or the built-in default). */
   readonly pipelineFile?: string;
+  /** A pipeline already loaded (a running server's) every scenario replays with; not together with `pipelineFile`. */
+  readonly pipeline?: PipelineOptions;
   /** Told once per scenario whose capture holds requests the receivers would refuse (they are skipped). */
   readonly onRejected?: (scenario: string, count: number, first: string) => void;
 }
@@ -50,11 +53,13 @@ export interface ReplayedScenario {
 }
 
 /**
- * Replays one scenario (its config, or `opts.pipelineFile` for the pipeline) and scores the incidents against its
+ * Replays one scenario (its config, with `opts.pipelineFile` or `opts.pipeline` for the pipeline) and scores the incidents against its
  * truth. Throws ConfigError or InputError for an unusable config, capture or truth.
  */
 export async function replayScenario(s: ScenarioDir, opts: ReplayOptions): Promise<ReplayedScenario> {
-  const config = await loadConfig(join(s.dir, 'config'), { pipelineFile: opts.pipelineFile });
+  if (opts.pipeline !== undefined && opts.pipelineFile !== undefined) throw new Error('replayScenario: pipeline and pipelineFile are exclusive');
+  const loaded = await loadConfig(join(s.dir, 'config'), { pipelineFile: opts.pipelineFile });
+  const config = opts.pipeline === undefined ? loaded : { ...loaded, engine: { ...loaded.engine, pipeline: opts.pipeline } };
   const truthName = join(s.dir, 'truth.json');
   const truth = await loadTruth(truthName, truthName);
   const capture = join(s.dir, CAPTURE_FILE);
