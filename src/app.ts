@@ -2,7 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { ReadModel } from './api/index.js';
+import { IncidentFeed, loadConsoleAssets, type ReadModel } from './api/index.js';
 import type { Config } from './config/index.js';
 import { Engine, type EngineEffect, type EngineState } from './engine/index.js';
 import { InputError } from './errors.js';
@@ -36,6 +36,8 @@ export interface AppOptions {
    * caller should exit so a supervisor restarts it and recovery cuts any torn tail.
    */
   readonly onFatal?: (err: Error) => void;
+  /** Where the console's built files are; default `dist/api/console/` beside the compiled app. */
+  readonly consoleDir?: string;
 }
 
 const decoder = new TextDecoder();
@@ -63,6 +65,7 @@ export class App {
   private snapshotting: Promise<void> | null = null;
   private timers: NodeJS.Timeout[] = [];
   private notify: NotifyStage | null = null;
+  private feed: IncidentFeed | null = null;
 
   constructor(private readonly opts: AppOptions) {
     this.logger = opts.logger ?? createLogger();
@@ -102,11 +105,15 @@ export class App {
         if (inc === undefined || this.notify === null) return inc;
         // Notification decisions and attempts are the stage's; stable sort keeps the engine's order within a time.
         const timeline = [...inc.timeline, ...this.notify.timeline(id)].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-        return { ...inc, timeline };
+        return { ...inc, timeline, alertStates: this.engine.alertStates(id) ?? [] };
       },
       slos: () => this.engine.sloDocs(),
       deadLetters: () => this.notify?.deadLetters() ?? [],
     };
+    this.feed = new IncidentFeed({
+      source: { incidents: () => this.engine.incidentDocs(), incident: (id) => this.engine.incidentDoc(id) },
+      logger: this.logger,
+    });
     this.metrics.observeSlos(() => this.engine.sloDocs());
     this.metrics.observeNotifications(() => this.notify?.stats() ?? null);
     this.server = createHttpServer({
@@ -119,6 +126,9 @@ export class App {
       isReady: () => this.ready,
       notReadyReason: () => (this.failed ? 'durable log failed' : this.stopping ? 'stopping' : 'recovering'),
       isStopping: () => this.stopping,
+      feed: this.feed,
+      topology: this.opts.config.engine.topology,
+      console: await loadConsoleAssets(this.opts.consoleDir),
     });
     const listen = this.opts.listen ?? { host: this.opts.config.server.host, port: this.opts.config.server.port };
     await new Promise<void>((resolve, reject) => {
@@ -157,6 +167,7 @@ export class App {
     this.timers = [];
     this.ready = false;
     this.stopping = true;
+    this.feed?.close(); // event streams never idle: end them, or the server would wait for the deadline below
     const server = this.server;
     if (server !== null) {
       // Keep-alive connections (Prometheus holds some) would keep close() waiting until they idle out: close each
@@ -252,6 +263,7 @@ export class App {
   }
 
   private logEffects(effects: readonly EngineEffect[]): void {
+    this.feed?.changed(effects);
     for (const e of effects) {
       if (e.change !== 'updated') this.logger.info({ incident: e.id, change: e.change }, 'incident changed');
     }

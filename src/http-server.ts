@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { handleRead, handleSilences, type ReadModel, type SilenceModel } from './api/index.js';
+import { CONSOLE_HEADERS, handleRead, handleSilences, handleTopology, type ConsoleAssets, type IncidentFeed, type ReadModel, type SilenceModel } from './api/index.js';
 import { InputError } from './errors.js';
 import { parseJsonBody, readBody, type Ingestor } from './ingest/index.js';
-import { isReceiverPath, type ReceiverPath } from './model/index.js';
+import { isReceiverPath, type ReceiverPath, type Topology } from './model/index.js';
 import type { Logger, Metrics } from './obs/index.js';
 
 /** What the HTTP server serves; the app provides it. */
@@ -24,6 +24,12 @@ export interface HttpDeps {
   readonly isStopping: () => boolean;
   /** The silences API's model, or null while it is not up yet. */
   readonly silences: () => SilenceModel | null;
+  /** The console's event stream (`GET /api/v1/events`); absent where the console is not served. */
+  readonly feed?: IncidentFeed;
+  /** The topology the console draws neighbourhoods from (`GET /api/v1/topology/neighbourhood`). */
+  readonly topology?: Topology;
+  /** The console's files under `/console/`; `/` redirects there. */
+  readonly console?: ConsoleAssets;
 }
 
 const SOURCE_OF: Record<ReceiverPath, string> = {
@@ -67,6 +73,10 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return send(res, path.startsWith('/api/') ? 405 : 404, { error: `${path}: method ${req.method ?? ''} not allowed` });
     }
+    if (deps.console !== undefined && (path === '/' || path === '/console' || path.startsWith('/console/'))) return serveConsole(deps.console, path, res);
+    if (path === '/api/v1/events' && deps.feed !== undefined) return deps.feed.attach(req, res);
+    const topology = deps.topology === undefined ? null : handleTopology(deps.topology, path, url === null ? new URLSearchParams() : url.searchParams);
+    if (topology !== null) return send(res, topology.status, topology.body);
     switch (path) {
       case '/healthz':
         return send(res, 200, { status: 'ok' });
@@ -136,6 +146,22 @@ async function checkOpen(model: ReadModel, body: unknown, verb: 'acknowledge' | 
   const inc = await model.incident(id);
   if (inc === undefined) throw new InputError(`incident: ${JSON.stringify(id)} is not an incident`, { status: 404, reason: 'unknown_incident' });
   if (inc.status !== 'open') throw new InputError(`incident: ${id} is resolved, nothing to ${verb}`, { status: 409, reason: 'resolved_incident' });
+}
+
+/** The console: `/` and `/console` lead to `/console/`, which is its page; its scripts and styles sit beside it. */
+function serveConsole(assets: ConsoleAssets, path: string, res: ServerResponse): void {
+  if (path === '/' || path === '/console') {
+    res.writeHead(302, { Location: '/console/', 'Content-Length': 0 });
+    res.end();
+    return;
+  }
+  const asset = assets.get(path);
+  if (asset === null) {
+    const why = assets.built ? 'not found' : 'not found: the console is not built (npm run build)';
+    return send(res, 404, { error: `${path}: ${why}` });
+  }
+  res.writeHead(200, { 'Content-Type': asset.contentType, 'Content-Length': asset.body.length, ...CONSOLE_HEADERS });
+  res.end(asset.body);
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

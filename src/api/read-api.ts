@@ -1,4 +1,4 @@
-import type { IncidentDoc, SloDoc, TimelineEntry } from '../model/index.js';
+import type { AlertStateDoc, IncidentDoc, SloDoc, TimelineEntry } from '../model/index.js';
 
 /**
  * What the read API reads: the engine's views, behind the app. One incident may come from another process (Kafka
@@ -12,7 +12,8 @@ export interface ReadModel {
   deadLetters(): unknown[];
 }
 
-export type IncidentWithTimeline = IncidentDoc & { timeline: TimelineEntry[] };
+/** One incident with its timeline and, where the engine is local, where each of its alerts stands. */
+export type IncidentWithTimeline = IncidentDoc & { timeline: TimelineEntry[]; alertStates?: AlertStateDoc[] };
 
 /** A response as data; the server writes it. */
 export interface ApiResponse {

@@ -1,6 +1,7 @@
 import type {
   AckEvent,
   AlertEvent,
+  AlertStateDoc,
   DeployEvent,
   Event,
   IncidentDoc,
@@ -19,7 +20,7 @@ import { BurstTracker } from './burst-tracker.js';
 import { clusterOf, createCorrelators, kmeansClusterOf, propose, type BoundAlert, type Correlator } from './correlate.js';
 import { IncidentStore, type IncidentRecord } from './incident-store.js';
 import type { CorrelatorSpec, EngineOptions } from './options.js';
-import { toIncidentDoc, toTimeline } from './render.js';
+import { toAlertState, toIncidentDoc, toTimeline } from './render.js';
 import { INFO_RANK, toSeverity } from './severity.js';
 import { TicketDesk } from './ticket-desk.js';
 import { DeployDesk } from './deploy-desk.js';
@@ -267,6 +268,12 @@ export class Engine {
     const inc = this.incidents.get(id);
     if (inc === undefined) return undefined;
     return { ...this.doc(inc), timeline: toTimeline(inc), timelineDropped: inc.timelineDropped };
+  }
+
+  /** Where each of an incident's alerts stands (entity, status, times), in the order they joined; or undefined. */
+  alertStates(id: string): AlertStateDoc[] | undefined {
+    const inc = this.incidents.get(id);
+    return inc?.alerts.map((fp) => toAlertState(this.alerts.get(fp) as AlertRecord));
   }
 
   stats(): Readonly<EngineStats> {

@@ -1,4 +1,4 @@
-import type { IncidentDoc, TimelineEntry } from '../model/index.js';
+import type { AlertStateDoc, IncidentDoc, TimelineEntry } from '../model/index.js';
 import { formatInstant, renderLabels, severityRank } from '../model/index.js';
 import type { AlertRecord } from './alert-store.js';
 import type { IncidentRecord } from './incident-store.js';
@@ -31,6 +31,19 @@ export function toIncidentDoc(
     rootCause: inc.rootCause === null ? null : { ...inc.rootCause },
     ...(inc.acknowledged == null ? {} : { acknowledged: { by: inc.acknowledged.by, at: formatInstant(inc.acknowledged.at) } }),
     ...(inc.resolvedBy == null ? {} : { resolvedBy: { by: inc.resolvedBy.by, at: formatInstant(inc.resolvedBy.at) } }),
+  };
+}
+
+/** An alert's entity, status and times as the console shows them beside its incident. */
+export function toAlertState(a: AlertRecord): AlertStateDoc {
+  const summary = a.annotations['summary'] ?? a.annotations['description'];
+  return {
+    fingerprint: a.fingerprint,
+    entity: a.entity,
+    status: a.status,
+    startsAt: formatInstant(a.startsAt),
+    endsAt: a.endsAt === null ? null : formatInstant(a.endsAt),
+    ...(summary === undefined ? {} : { summary }),
   };
 }
 

@@ -28,6 +28,19 @@ export interface IncidentDoc {
   resolvedBy?: { by: string; at: string };
 }
 
+/**
+ * Where one of an incident's alerts stands, beside the incident document (which CONTRACT §5 fixes): the entity it
+ * bound to (null: none), firing or resolved, since when, and its summary annotation when it has one.
+ */
+export interface AlertStateDoc {
+  fingerprint: string;
+  entity: string | null;
+  status: 'firing' | 'resolved';
+  startsAt: string;
+  endsAt: string | null;
+  summary?: string;
+}
+
 /** One entry of an incident's timeline: what happened, when, and why. */
 export interface TimelineEntry {
   at: string;
