@@ -192,7 +192,11 @@ function messageOf(line: string): string {
     const l = JSON.parse(line) as { msg?: unknown; text?: unknown };
     return `${String(l.msg)}${typeof l.text === 'string' ? `: ${l.text}` : ''}`;
   } catch {
-    return line; // spawn-node keeps 400 characters of a line, so a long one is no JSON any more: shown as it is
+    // spawn-node keeps 400 characters of a line, so a long one is no JSON any more: pick its fields out by hand
+    const field = (name: string): string | undefined => new RegExp(`"${name}":"((?:[^"\\\\]|\\\\.)*)`).exec(line)?.[1];
+    const msg = field('msg');
+    const text = field('text');
+    return msg === undefined && text === undefined ? line : `${msg ?? '…'}${text === undefined ? '' : `: ${text}`}`;
   }
 }
 
