@@ -3,7 +3,7 @@
  * and only src/log/kafka-*.ts and src/scaleout/kafka-*.ts and stage files import it. Tested against Apache Kafka
  * 3.9.1 in KRaft mode (.ci/kafka.sh).
  */
-import kafkajs, { type Admin, type Kafka, type LogEntry as KafkajsLogEntry } from 'kafkajs';
+import kafkajs, { type Admin, type Consumer, type Kafka, type LogEntry as KafkajsLogEntry } from 'kafkajs';
 import type { Logger } from '../obs/index.js';
 
 export interface KafkaClientOptions {
@@ -26,6 +26,21 @@ export function createKafkaClient(opts: KafkaClientOptions): Kafka {
     connectionTimeout: 3_000,
     logLevel: opts.logger.isLevelEnabled('trace') ? kafkajs.logLevel.DEBUG : kafkajs.logLevel.INFO,
     logCreator: () => (entry) => forwardLog(opts.logger, entry),
+  });
+}
+
+/**
+ * A member of one of Kafka mode's consumer groups. Heartbeats go five times per session timeout (at most every 3 s),
+ * so a live instance is never taken for dead and a dead one is noticed within the timeout.
+ */
+export function groupConsumer(kafka: Kafka, groupId: string, sessionTimeoutMs: number, maxBytesPerPartition?: number): Consumer {
+  return kafka.consumer({
+    groupId,
+    sessionTimeout: sessionTimeoutMs,
+    heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeoutMs / 5)),
+    allowAutoTopicCreation: false,
+    retry: KAFKA_RETRY,
+    ...(maxBytesPerPartition === undefined ? {} : { maxBytesPerPartition }),
   });
 }
 

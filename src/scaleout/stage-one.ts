@@ -12,7 +12,7 @@ import type { Instant } from '../model/index.js';
 import { normalize } from '../normalize/index.js';
 import type { Logger, ScaleOutMetrics } from '../obs/index.js';
 import { splitByPartition, type DomainRouter } from './domain.js';
-import { KAFKA_RETRY } from './kafka-client.js';
+import { groupConsumer, KAFKA_RETRY } from './kafka-client.js';
 import { extractContext, injectContext, SpanKind, startHopSpan, type KafkaHeaders } from './trace-headers.js';
 import { encodeStageMessage, type StageMessage } from './wire.js';
 
@@ -61,14 +61,7 @@ export class StageOne {
     await this.producer.connect();
     this.admin = kafka.admin();
     await this.admin.connect();
-    const consumer = kafka.consumer({
-      groupId: `${group}.route`,
-      sessionTimeout: this.opts.sessionTimeoutMs,
-      heartbeatInterval: Math.min(3_000, Math.floor(this.opts.sessionTimeoutMs / 5)),
-      allowAutoTopicCreation: false,
-      maxBytesPerPartition: 256 * 1024,
-      retry: KAFKA_RETRY,
-    });
+    const consumer = groupConsumer(kafka, `${group}.route`, this.opts.sessionTimeoutMs, 256 * 1024);
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.assigned = [...(e.payload.memberAssignment[ingestTopic] ?? [])].sort((a, b) => a - b);

@@ -10,7 +10,7 @@ import type { EngineEffect, EngineOptions } from '../engine/index.js';
 import type { DeployEvent } from '../model/index.js';
 import type { Logger, ScaleOutMetrics } from '../obs/index.js';
 import type { CheckpointStore } from './checkpoint-store.js';
-import { KAFKA_RETRY } from './kafka-client.js';
+import { groupConsumer } from './kafka-client.js';
 import { PartitionWorker } from './partition-worker.js';
 import type { IncidentWithTimeline, SharedView } from './shared-view.js';
 import { extractContext, SpanKind, startHopSpan, type KafkaHeaders } from './trace-headers.js';
@@ -76,13 +76,7 @@ export class StageTwo {
     const { kafka, group, eventsTopic, logger, metrics } = this.opts;
     this.admin = kafka.admin();
     await this.admin.connect();
-    const consumer = kafka.consumer({
-      groupId: `${group}.correlate`,
-      sessionTimeout: this.opts.sessionTimeoutMs,
-      heartbeatInterval: Math.min(3_000, Math.floor(this.opts.sessionTimeoutMs / 5)),
-      allowAutoTopicCreation: false,
-      retry: KAFKA_RETRY,
-    });
+    const consumer = groupConsumer(kafka, `${group}.correlate`, this.opts.sessionTimeoutMs);
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       const assigned = new Set(e.payload.memberAssignment[eventsTopic] ?? []);
