@@ -26,6 +26,7 @@ const INSTALL_HINTS: Record<string, string> = {
     'apt-get install openjdk-17-jre-headless maven (Debian/Ubuntu), then .ci/kafka.sh fetch downloads Kafka 3.9.1 ' +
     '(Maven is needed only for that download; set JAVA to a java binary not on PATH)',
   redis: 'apt-get install redis-server (Debian/Ubuntu), or set REDIS_SERVER to a redis-server binary',
+  chromium: 'apt-get install chromium (Debian; playwright-core drives it, no browser is downloaded), or set CHROMIUM_BIN to a chromium binary',
 };
 
 /**
@@ -58,6 +59,8 @@ function isExecutable(path: string): boolean {
 export const prometheusBinary = findBinary('PROMETHEUS_BIN', ['prometheus']);
 /** The Alertmanager binary (Debian names it prometheus-alertmanager), or null when not installed. */
 export const alertmanagerBinary = findBinary('ALERTMANAGER_BIN', ['alertmanager', 'prometheus-alertmanager']);
+/** Debian's Chromium (/usr/bin/chromium) for the console's browser tests, or null when not installed. */
+export const chromiumBinary = findBinary('CHROMIUM_BIN', ['chromium', 'chromium-browser']);
 
 /**
  * Decides whether a suite that needs service `name` must be skipped, for `describe.skipIf(needService(…))`.
