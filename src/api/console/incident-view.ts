@@ -161,7 +161,7 @@ export function showIncident(ctx: ViewContext, id: string): View {
   void load();
   return {
     onKey(ev) {
-      if (ev.key !== 'u' && ev.key !== 'Backspace') return false;
+      if (ev.key !== 'u') return false;
       location.hash = '#/incidents';
       return true;
     },
