@@ -74,7 +74,7 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
       return send(res, path.startsWith('/api/') ? 405 : 404, { error: `${path}: method ${req.method ?? ''} not allowed` });
     }
     if (deps.console !== undefined && (path === '/' || path === '/console' || path.startsWith('/console/'))) return serveConsole(deps.console, path, res);
-    if (path === '/api/v1/events' && deps.feed !== undefined) return deps.feed.attach(req, res);
+    if (path === '/api/v1/events' && deps.feed !== undefined && req.method === 'GET') return deps.feed.attach(req, res);
     const topology = deps.topology === undefined ? null : handleTopology(deps.topology, path, url === null ? new URLSearchParams() : url.searchParams);
     if (topology !== null) return send(res, topology.status, topology.body);
     switch (path) {

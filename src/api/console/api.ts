@@ -1,12 +1,14 @@
-/** The console's calls to the server's API. A refused call throws an Error with the server's own `error` text. */
+/** GETs a JSON document of the server's API; a refused call throws an ApiError with the server's own `error` text. */
 export async function getJson<T>(path: string): Promise<T> {
   return answer<T>(await fetch(path, { headers: { Accept: 'application/json' } }));
 }
 
+/** POSTs a JSON body and returns the JSON answer; throws ApiError when refused. */
 export async function postJson<T>(path: string, body: unknown): Promise<T> {
   return answer<T>(await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }));
 }
 
+/** DELETEs a resource (a silence) and returns the JSON answer; throws ApiError when refused. */
 export async function deleteJson<T>(path: string): Promise<T> {
   return answer<T>(await fetch(path, { method: 'DELETE' }));
 }

@@ -1,5 +1,6 @@
 import type { IncidentSummary } from './types.js';
 
+/** Whether the event stream is up: `live` once a snapshot arrived, `reconnecting` after a drop until the next. */
 export type FeedState = 'connecting' | 'live' | 'reconnecting';
 
 /**
@@ -17,6 +18,7 @@ export class LiveIncidents {
   /** Bumped on every change: views compare it to know whether to redraw. */
   version = 0;
 
+  /** Opens the stream; EventSource keeps it open (or reopening) until `close`. */
   connect(url = '/api/v1/events'): void {
     const es = new EventSource(url);
     this.source = es;

@@ -13,6 +13,7 @@ export function rememberedWho(): string {
   }
 }
 
+/** Remembers the name for the next action, in this browser. */
 export function rememberWho(who: string): void {
   try {
     localStorage.setItem(WHO_KEY, who);

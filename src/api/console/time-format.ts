@@ -1,9 +1,9 @@
-/** How the console writes times: UTC, to the second, and ages in the largest two units. */
+/** A time as the console writes it: UTC, to the second (`2026-03-01 10:00:05Z`), whatever the browser's zone. */
 export function formatTime(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z`;
 }
 
-/** `45s`, `12m`, `3h 5m`, `2d 4h`. */
+/** A duration in its largest two units: `45s`, `12m`, `3h 5m`, `2d 4h`. */
 export function formatAge(ms: number): string {
   const sec = Math.max(0, Math.floor(ms / 1000));
   if (sec < 60) return `${sec}s`;
