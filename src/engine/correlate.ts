@@ -219,7 +219,7 @@ export function createTextCorrelator(spec: Extract<CorrelatorSpec, { type: 'text
     candidates(alert, incidents) {
       // Text this alike nearly always shares the alert name; looking only there keeps a storm linear.
       const name = alert.record.labels['alertname'];
-      return name === undefined ? [] : incidents.openWithName(name, TEXT_CANDIDATES);
+      return name === undefined ? [] : incidents.openWithName(name, TEXT_CANDIDATES, alert.record.labels['cluster']);
     },
     score(alert, incident, at) {
       if (!youngInSameCluster(alert, incident, at, spec.maxAgeMs)) return null;

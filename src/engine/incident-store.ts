@@ -119,11 +119,22 @@ export class IncidentStore {
     return this.lookup(this.open_);
   }
 
-  /** The newest `limit` open incidents holding an alert with this alertname, newest first. */
-  openWithName(name: string, limit: number): IncidentRecord[] {
+  /**
+   * The newest `limit` open incidents holding an alert with this alertname, newest first; with `cluster`, only those
+   * that can take an alert of that k8s cluster (it is theirs, or they have none). Counting only those keeps one
+   * cluster's candidates independent of how busy the others are, so a cluster's incidents come out the same
+   * whether one engine sees every cluster or each cluster has its own (Kafka mode's partitions).
+   */
+  openWithName(name: string, limit: number, cluster?: string): IncidentRecord[] {
     const list = this.openByName.get(name);
     if (list === undefined) return [];
-    return list.slice(Math.max(0, list.length - limit)).reverse();
+    if (cluster === undefined) return list.slice(Math.max(0, list.length - limit)).reverse();
+    const out: IncidentRecord[] = [];
+    for (let i = list.length - 1; i >= 0 && out.length < limit; i--) {
+      const inc = list[i] as IncidentRecord;
+      if (inc.clusters.length === 0 || inc.clusters.includes(cluster)) out.push(inc);
+    }
+    return out;
   }
 
   /** Records that the incident has an alert of k8s cluster `c`. */

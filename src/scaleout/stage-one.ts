@@ -73,6 +73,7 @@ export class StageOne {
     consumer.on(consumer.events.REBALANCING, () => {
       // Until the new assignment arrives, this instance speaks for no partition: a heartbeat sent now could call a
       // partition idle that another instance is already busy with.
+      for (const s of this.assigned) metrics.consumerLag.remove({ stage: 'route', partition: String(s) });
       this.assigned = [];
       // kafkajs's eager protocol revokes everything and resumes from committed offsets: what we knew is stale.
       this.progress.clear();
