@@ -1,10 +1,11 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { IncidentFeed, loadConsoleAssets, type ReadModel } from './api/index.js';
-import type { Config } from './config/index.js';
-import { Engine, type EngineEffect, type EngineState } from './engine/index.js';
+import { loadConfig, type Config } from './config/index.js';
+import { Engine, type EngineEffect, type EngineOptions, type EngineState } from './engine/index.js';
+import { gatePipeline } from './eval/index.js';
 import { InputError } from './errors.js';
 import { createHttpServer } from './http-server.js';
 import { Ingestor, applyRecord, parseCaptureLine, type EventSink } from './ingest/index.js';
@@ -12,6 +13,13 @@ import { createSnapshotStore, createWal, type EventLog, type SnapshotStore } fro
 import type { Event, Instant } from './model/index.js';
 import { createLogger, createMetrics, type Logger, type Metrics } from './obs/index.js';
 import { NotifyStage, type NotifyStageOptions } from './notify/index.js';
+
+/** The outcome of a pipeline reload: `reasons` say why it was refused, `report` is the canary's Markdown. */
+export interface PipelineReload {
+  readonly result: 'accepted' | 'refused' | 'invalid';
+  readonly reasons: readonly string[];
+  readonly report: string;
+}
 
 /** Everything the app needs from outside; tests and benchmarks pass their own. */
 export interface AppOptions {
@@ -53,6 +61,9 @@ export class App {
   private readonly log: EventLog;
   private readonly snapshots: SnapshotStore<EngineState>;
   private engine: Engine;
+  /** The engine's options: the config's, with the pipeline last accepted by a reload. */
+  private engineOptions: EngineOptions;
+  private reloading: Promise<PipelineReload> | null = null;
   private ingestor: Ingestor | null = null;
   private server: Server | null = null;
   /** The `--record` file: written synchronously before the 2xx, so a crash cannot lose an acknowledged line. */
@@ -71,7 +82,8 @@ export class App {
     this.logger = opts.logger ?? createLogger();
     this.metrics = opts.metrics ?? createMetrics();
     this.wallClock = opts.wallClock ?? Date.now;
-    this.engine = new Engine(opts.config.engine);
+    this.engineOptions = opts.config.engine;
+    this.engine = new Engine(this.engineOptions);
     this.log =
       opts.log ??
       createWal({
@@ -117,6 +129,7 @@ export class App {
     this.metrics.observeSlos(() => this.engine.sloDocs());
     this.metrics.observeNotifications(() => this.notify?.stats() ?? null);
     this.server = createHttpServer({
+      reloadPipeline: () => this.reloadPipeline(),
       silences: () => this.notify?.silenceModel() ?? null,
       ingestor: this.ingestor,
       readModel,
@@ -192,6 +205,60 @@ export class App {
     this.logger.info({}, 'stopped');
   }
 
+  /**
+   * Replaces the correlation pipeline with the config dir's `pipeline.yaml` as it is now (SIGHUP,
+   * `POST /api/v1/pipeline/reload`). With `canary` in stormcell.yaml the candidate must first pass the canary gate
+   * on the scenario corpus against the running pipeline; a refused or invalid candidate leaves the running one in
+   * place. An accepted one takes over the engine's state and is snapshotted at once, so that recovery replays only
+   * what came after it with it. One reload at a time; a second call while one runs gets the same answer.
+   */
+  reloadPipeline(): Promise<PipelineReload> {
+    this.reloading ??= this.reload().finally(() => {
+      this.reloading = null;
+    });
+    return this.reloading;
+  }
+
+  private async reload(): Promise<PipelineReload> {
+    const dir = this.opts.config.dir;
+    const candidateFile = join(dir, 'pipeline.yaml');
+    let candidate: Config;
+    try {
+      candidate = await loadConfig(dir);
+    } catch (err) {
+      return this.reloaded({ result: 'invalid', reasons: [(err as Error).message], report: '' });
+    }
+    const canary = this.opts.config.server.canary;
+    if (canary !== null) {
+      const gate = await gatePipeline({ candidateFile, livePipeline: this.engineOptions.pipeline, corpusDir: resolve(dir, canary.corpus), tolerance: canary.tolerance }).catch(
+        (err: unknown) => ({ accepted: false, reasons: [`the canary could not run: ${(err as Error).message}`], report: '' }),
+      );
+      if (!gate.accepted) return this.reloaded({ result: 'refused', reasons: [...gate.reasons], report: gate.report });
+      this.engineOptions = { ...this.engineOptions, pipeline: candidate.engine.pipeline };
+      this.engine = Engine.restore(this.engineOptions, this.engine.state());
+      await this.snapshotNow();
+      return this.reloaded({ result: 'accepted', reasons: [], report: gate.report });
+    }
+    this.engineOptions = { ...this.engineOptions, pipeline: candidate.engine.pipeline };
+    this.engine = Engine.restore(this.engineOptions, this.engine.state());
+    await this.snapshotNow();
+    return this.reloaded({ result: 'accepted', reasons: ['not gated: stormcell.yaml has no canary section'], report: '' });
+  }
+
+  private reloaded(r: PipelineReload): PipelineReload {
+    this.metrics.pipelineReloads.inc({ result: r.result });
+    if (r.result === 'accepted') this.logger.info({ pipeline: this.engineOptions.pipeline.name, reasons: r.reasons }, 'pipeline reloaded');
+    else this.logger.warn({ result: r.result, reasons: r.reasons }, 'pipeline reload refused; the running pipeline stays');
+    return r;
+  }
+
+  /** A snapshot now, after any one under way, even if the log has not grown since the last. */
+  private async snapshotNow(): Promise<void> {
+    await this.snapshotting;
+    this.snapshotOffset = Math.min(this.snapshotOffset, this.appliedOffset - 1);
+    await this.snapshotSoon();
+  }
+
   /** The engine, for embedding (benchmarks, tests); read-only use. */
   currentEngine(): Engine {
     return this.engine;
@@ -207,7 +274,7 @@ export class App {
     try {
       const snap = await this.snapshots.load();
       if (snap !== null) {
-        this.engine = Engine.restore(this.opts.config.engine, snap.state);
+        this.engine = Engine.restore(this.engineOptions, snap.state);
         from = snap.offset;
       }
     } catch (err) {
@@ -219,7 +286,7 @@ export class App {
         );
       }
       this.logger.warn({ err }, 'snapshot unusable, replaying the whole log');
-      this.engine = new Engine(this.opts.config.engine);
+      this.engine = new Engine(this.engineOptions);
     }
     if (from < this.log.firstOffset() || from > this.log.nextOffset()) {
       throw new Error(

@@ -109,6 +109,10 @@ async function serve(args: string[]): Promise<number> {
       },
     );
   };
+  if (app instanceof App) {
+    // SIGHUP reloads pipeline.yaml, through the canary gate when stormcell.yaml configures one.
+    process.on('SIGHUP', () => void app.reloadPipeline().catch((err: unknown) => app.logger.error({ err }, 'pipeline reload failed')));
+  }
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   try {

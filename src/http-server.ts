@@ -30,6 +30,8 @@ export interface HttpDeps {
   readonly topology?: Topology;
   /** The console's files under `/console/`; `/` redirects there. */
   readonly console?: ConsoleAssets;
+  /** `POST /api/v1/pipeline/reload`: reloads pipeline.yaml through the canary gate; absent where not supported. */
+  readonly reloadPipeline?: () => Promise<{ result: 'accepted' | 'refused' | 'invalid'; reasons: readonly string[]; report: string }>;
 }
 
 const SOURCE_OF: Record<ReceiverPath, string> = {
@@ -70,6 +72,12 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
       return await receive(deps, path, req, res);
     }
     if (path === '/api/v1/silences' || path.startsWith('/api/v1/silences/')) return await silences(deps, path, req, res);
+    if (path === '/api/v1/pipeline/reload' && deps.reloadPipeline !== undefined) {
+      if (req.method !== 'POST') return send(res, 405, { error: `${path}: method ${req.method ?? ''} not allowed, use POST` }, { Allow: 'POST' });
+      const r = await deps.reloadPipeline();
+      // 200 accepted; 409 refused by the canary (the running pipeline stays); 422 a pipeline.yaml that does not load.
+      return send(res, r.result === 'accepted' ? 200 : r.result === 'refused' ? 409 : 422, r);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return send(res, path.startsWith('/api/') ? 405 : 404, { error: `${path}: method ${req.method ?? ''} not allowed` });
     }

@@ -7,7 +7,6 @@ export const DEFAULT_CANARY_TOLERANCE = 0.01;
  * `canary` in `stormcell.yaml`: the gate a pipeline reload (SIGHUP or API) must pass, `gatePipeline` of src/eval,
  * which replays the scenario corpus with the running and the new pipeline and keeps the running one unless the new
  * one scores no worse. `corpus` is relative to the config directory. Without `canary`, reloads are not gated.
- * TODO(#7): serve does not reload pipelines yet; src/app.ts reads these settings once it does.
  */
 export const CanarySchema = Type.Object(
   {

@@ -17,6 +17,7 @@ export interface Metrics {
   readonly logEntries: Counter;
   readonly snapshotSeconds: Histogram;
   readonly logRecoveryTruncatedBytes: Counter;
+  readonly pipelineReloads: Counter<'result'>;
   /** Where `stormcell_slo_burn_rate` and `stormcell_slo_error_budget_remaining` are read from at each scrape. */
   observeSlos(source: () => readonly SloDoc[]): void;
   /** Where the notification metrics are read from at each scrape (the outbox's counters), null without routing. */
@@ -156,6 +157,12 @@ export function createMetrics(): Metrics {
       name: 'stormcell_snapshot_seconds',
       help: 'Time to serialize and save one engine snapshot.',
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    pipelineReloads: new Counter({
+      name: 'stormcell_pipeline_reloads_total',
+      help: 'Pipeline reloads (SIGHUP or POST /api/v1/pipeline/reload), by result: accepted, refused by the canary, invalid.',
+      labelNames: ['result'],
       registers,
     }),
     logRecoveryTruncatedBytes: new Counter({
