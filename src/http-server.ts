@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { CONSOLE_HEADERS, handleRead, handleSilences, handleTopology, type ConsoleAssets, type IncidentFeed, type ReadModel, type SilenceModel } from './api/index.js';
 import { InputError } from './errors.js';
+import { renderPostmortem } from './learn/index.js';
 import { parseJsonBody, readBody, type Ingestor } from './ingest/index.js';
 import { isReceiverPath, type ReceiverPath, type Topology } from './model/index.js';
 import type { Logger, Metrics } from './obs/index.js';
@@ -46,6 +47,7 @@ const SOURCE_OF: Record<ReceiverPath, string> = {
 };
 
 const PLAIN_PATH = /^\/[A-Za-z0-9/_-]*$/;
+const POSTMORTEM_PATH = /^\/api\/v1\/incidents\/([^/]+)\/postmortem$/;
 
 /**
  * The one HTTP server of CONTRACT §1 and §8: receivers (POST), read API, health and metrics (GET).
@@ -97,6 +99,8 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
         return;
       }
     }
+    const pm = POSTMORTEM_PATH.exec(path);
+    if (pm !== null) return await postmortem(deps, decodeURIComponent(pm[1] as string), res);
     const r = await handleRead(deps.readModel, path, url === null ? new URLSearchParams() : url.searchParams);
     if (r === null) return send(res, 404, { error: `${path}: not found` });
     return send(res, r.status, r.body);
@@ -129,6 +133,19 @@ async function receive(deps: HttpDeps, path: ReceiverPath, req: IncomingMessage,
   }
   deps.metrics.received.inc({ source: SOURCE_OF[path] }, events.length);
   send(res, 200, { status: 'success', accepted: events.length });
+}
+
+/** `GET /api/v1/incidents/{id}/postmortem`: the blameless postmortem draft of `stormcell postmortem`, as Markdown. */
+async function postmortem(deps: HttpDeps, id: string, res: ServerResponse): Promise<void> {
+  const incident = await deps.readModel.incident(id);
+  if (incident === undefined) return send(res, 404, { error: `incident ${JSON.stringify(id)} not found` });
+  const text = renderPostmortem({ incident, slos: deps.readModel.slos(), now: Date.now() });
+  res.writeHead(200, {
+    'Content-Type': 'text/markdown; charset=utf-8',
+    'Content-Disposition': `inline; filename="postmortem-${id.replace(/[^A-Za-z0-9_-]/g, '_')}.md"`,
+    'Content-Length': Buffer.byteLength(text),
+  });
+  res.end(text);
 }
 
 async function silences(deps: HttpDeps, path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {

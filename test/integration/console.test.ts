@@ -165,6 +165,11 @@ describe.skipIf(needService('chromium', chromiumBinary !== null))('the console i
     await page.locator('#timeline li[data-type="acknowledged"]').waitFor();
     expect(await page.locator('#timeline li[data-type="acknowledged"] .msg').textContent()).toBe('acknowledged by alice@example.com: on it');
     expect(await page.locator('#facts').textContent()).toContain('by alice@example.com');
+    // The postmortem button opens the draft of `stormcell postmortem`, which names who acknowledged.
+    const draftHref = await page.getByRole('link', { name: 'Postmortem draft' }).getAttribute('href');
+    const draft = await page.request.get(new URL(draftHref as string, page.url()).toString());
+    expect(draft.status()).toBe(200);
+    expect(await draft.text()).toMatch(/^# Postmortem: [\s\S]*## Mitigation[\s\S]*alice@example\.com/);
     // Receivers hear of it (the incident changed); waited for, so nothing is in flight when the silence starts.
     await waitFor(() => hook.received.some((r) => r.body.incident.acknowledged?.by === 'alice@example.com'), { what: 'the acknowledged incident notified', timeoutMs: 20_000 });
 

@@ -36,3 +36,21 @@ describe('POST /api/v1/acknowledgements', () => {
     expect(((await b.get(`/api/v1/incidents/${open.id}`)).body as { acknowledged: { by: string } }).acknowledged.by).toBe('sre@example.com');
   });
 });
+
+describe('GET /api/v1/incidents/{id}/postmortem', () => {
+  it('renders the incident\'s blameless postmortem draft as Markdown, and 404s an unknown incident', async () => {
+    const a = await startEmbeddedApp();
+    apps.push(a);
+    await a.post('/api/v2/alerts', [{ labels: { alertname: 'HighErrorRate', service: 'checkout', cluster: 'eu-1' }, endsAt: new Date(Date.now() + 3_600_000).toISOString() }]);
+    const [inc] = (await a.get('/api/v1/incidents')).body as Array<{ id: string }>;
+    await a.post('/api/v1/acknowledgements', { incident: inc!.id, by: 'sre@example.com' });
+    const res = await fetch(`${a.url}/api/v1/incidents/${inc!.id}/postmortem`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/markdown; charset=utf-8');
+    const text = await res.text();
+    expect(text).toMatch(/^# Postmortem: HighErrorRate/);
+    for (const section of ['## Summary', '## Impact', '## Detection', '## Mitigation', '## Suspected cause and evidence', '## Timeline', '## Action items']) expect(text).toContain(section);
+    expect(text).toContain('sre@example.com');
+    expect((await a.get('/api/v1/incidents/inc-nope/postmortem')).status).toBe(404);
+  });
+});
