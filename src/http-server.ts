@@ -4,7 +4,7 @@ import { InputError } from './errors.js';
 import { renderPostmortem } from './learn/index.js';
 import { parseJsonBody, readBody, type Ingestor } from './ingest/index.js';
 import { isReceiverPath, type ReceiverPath, type Topology } from './model/index.js';
-import type { Logger, Metrics } from './obs/index.js';
+import { inSpan, requestContext, SpanKind, type Logger, type Metrics } from './obs/index.js';
 
 /** What the HTTP server serves; the app provides it. */
 export interface HttpDeps {
@@ -111,7 +111,15 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
   }
 }
 
-async function receive(deps: HttpDeps, path: ReceiverPath, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** One receiver request, in a `stormcell.receive` span (child of the sender's `traceparent`, if any). */
+function receive(deps: HttpDeps, path: ReceiverPath, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  return inSpan('stormcell.receive', SpanKind.SERVER, { 'http.request.method': 'POST', 'http.route': path }, async (span) => {
+    await receiveIn(deps, path, req, res);
+    span.setAttribute('http.response.status_code', res.statusCode);
+  }, requestContext(req.headers));
+}
+
+async function receiveIn(deps: HttpDeps, path: ReceiverPath, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (!(deps.isAccepting ?? deps.isReady)()) return send(res, 503, { error: `${path}: not accepting requests: ${deps.notReadyReason()}` }, { 'Retry-After': '1' });
   let events;
   try {

@@ -1,4 +1,6 @@
+import type { Context } from '@opentelemetry/api';
 import type { EventLog } from '../log/index.js';
+import { currentContext, inSpan, SpanKind } from '../obs/index.js';
 import type { CaptureRecord, Event, Instant, ReceiverPath } from '../model/index.js';
 import { normalize } from '../normalize/index.js';
 import { toCaptureLine } from './capture.js';
@@ -18,6 +20,8 @@ interface Pending {
   readonly path: ReceiverPath;
   state: 'waiting' | 'durable' | 'failed';
   offset: number;
+  /** The request's trace context: its engine span is a child of its receive span, whichever request drains it. */
+  readonly ctx: Context;
 }
 
 /**
@@ -47,10 +51,10 @@ export class Ingestor {
     const ts = this.stamp();
     const events = normalize(path, body, ts);
     const line = toCaptureLine(ts, path, raw, body);
-    const p: Pending = { ts, events, line, path, state: 'waiting', offset: -1 };
+    const p: Pending = { ts, events, line, path, state: 'waiting', offset: -1, ctx: currentContext() };
     this.queue.push(p);
     try {
-      p.offset = await this.log.append([line]);
+      p.offset = await inSpan('stormcell.log.append', SpanKind.INTERNAL, { 'stormcell.receiver': path }, () => this.log.append([line]));
       p.state = 'durable';
     } catch (err) {
       p.state = 'failed';
@@ -92,7 +96,7 @@ export class Ingestor {
       this.queue[this.head] = null;
       this.head++;
       if (p.state === 'durable') {
-        this.sink.apply(p.events, p.ts, p.offset);
+        inSpan('stormcell.engine.apply', SpanKind.INTERNAL, { 'stormcell.events': p.events.length, 'stormcell.log.offset': p.offset }, () => this.sink.apply(p.events, p.ts, p.offset), p.ctx);
         this.onAck(p.line, p.path, p.events);
       }
     }

@@ -5,3 +5,4 @@ export { createMetrics } from './metrics.js';
 export type { Metrics, NotificationStats } from './metrics.js';
 export { createScaleOutMetrics } from './scale-out-metrics.js';
 export type { ScaleOutMetrics } from './scale-out-metrics.js';
+export { currentContext, inSpan, requestContext, SpanKind } from './tracing.js';
