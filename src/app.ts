@@ -127,6 +127,7 @@ export class App {
       logger: this.logger,
     });
     this.metrics.observeSlos(() => this.engine.sloDocs());
+    this.metrics.observeSloInput(() => ({ now: this.engine.now(), samples: this.engine.sloLastSamples() }));
     this.metrics.observeNotifications(() => this.notify?.stats() ?? null);
     this.server = createHttpServer({
       reloadPipeline: () => this.reloadPipeline(),

@@ -217,6 +217,11 @@ export class Engine {
   }
 
   /** CONTRACT §5 `slos`: every configured SLO as of its last evaluated grid point. */
+  /** Per SLO, the event time of its latest SLI sample (null before the first). */
+  sloLastSamples(): Array<{ slo: string; at: Instant | null }> {
+    return this.slo.lastSamples();
+  }
+
   sloDocs(): SloDoc[] {
     return this.slo.docs();
   }

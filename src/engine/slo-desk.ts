@@ -39,6 +39,10 @@ export class SloDesk {
     return this.book.toJSON();
   }
 
+  lastSamples(): Array<{ slo: string; at: Instant | null }> {
+    return this.book.lastSamples();
+  }
+
   docs(): SloDoc[] {
     return this.book.docs();
   }

@@ -22,6 +22,8 @@ export interface Metrics {
   observeSlos(source: () => readonly SloDoc[]): void;
   /** Where the notification metrics are read from at each scrape (the outbox's counters), null without routing. */
   observeNotifications(source: () => NotificationStats | null): void;
+  /** Where `stormcell_slo_input_lag_seconds` is read from: the engine clock and each SLO's latest sample time. */
+  observeSloInput(source: () => { now: number | null; samples: ReadonlyArray<{ slo: string; at: number | null }> }): void;
 }
 
 /** What the notification metrics read: per receiver integration, counters since start and the breaker's state. */
@@ -66,6 +68,19 @@ export function createMetrics(): Metrics {
     collect() {
       this.reset();
       for (const s of slos()) if (s.errorBudgetRemaining !== null) this.set({ slo: s.name }, s.errorBudgetRemaining);
+    },
+  });
+  let sloInput: () => { now: number | null; samples: ReadonlyArray<{ slo: string; at: number | null }> } = () => ({ now: null, samples: [] });
+  new Gauge({
+    name: 'stormcell_slo_input_lag_seconds',
+    help: 'How far each SLO\'s latest SLI sample trails the engine clock: its burn rates are that old.',
+    labelNames: ['slo'],
+    registers,
+    collect() {
+      this.reset();
+      const { now, samples } = sloInput();
+      if (now === null) return;
+      for (const s of samples) if (s.at !== null) this.set({ slo: s.slo }, Math.max(0, now - s.at) / 1000);
     },
   });
   let notifications: () => NotificationStats | null = () => null;
@@ -119,6 +134,9 @@ export function createMetrics(): Metrics {
     },
     observeNotifications(source) {
       notifications = source;
+    },
+    observeSloInput(source) {
+      sloInput = source;
     },
     registry,
     received: new Counter({

@@ -196,6 +196,11 @@ export class ExactWindows {
     return this.count === 0 || ts > this.lastTs;
   }
 
+  /** Time of the latest sample, or null before the first. */
+  lastSampleAt(): number | null {
+    return this.count === 0 ? null : this.lastTs;
+  }
+
   /** Whether any sample was added. */
   hasData(): boolean {
     return this.count > 0;

@@ -118,6 +118,11 @@ export class SloBook {
     return this.byName.get(slo)?.status() ?? null;
   }
 
+  /** Per SLO, the time of its latest sample (null before the first): how fresh each SLO's input is. */
+  lastSamples(): Array<{ slo: string; at: Instant | null }> {
+    return this.series.map((s) => ({ slo: s.spec.name, at: s.lastSampleAt() }));
+  }
+
   /** Approximate retained bytes (typed arrays exactly, objects estimated), for benchmarks. */
   retainedBytes(): number {
     let bytes = 200;

@@ -122,6 +122,11 @@ export class SloSeries {
     return this.windows.accepts(at);
   }
 
+  /** Time of the latest sample, or null before the first. */
+  lastSampleAt(): Instant | null {
+    return this.windows.lastSampleAt();
+  }
+
   /** Adds one in-order sample of the cumulative counters. */
   add(at: Instant, good: number, total: number): void {
     this.windows.add(at, good, total);
