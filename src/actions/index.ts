@@ -7,6 +7,7 @@ export type { Integration, Registry } from './registry.js';
 export { classifyFetchError, classifyResponse, classifyStatus, idempotencyKey, integrationName, parseRetryAfter } from './plugin.js';
 export type { Action, ActionDeps, ActionPlugin, DeployNote, Notification, SendResult } from './plugin.js';
 export { Outbox } from './outbox.js';
+export { tracedAction } from './traced-action.js';
 export type { IntegrationStats, OutboxOptions, OutboxStats, TimerHandle } from './outbox.js';
 export type { RecordStore, RecordStoreContents } from './record-store.js';
 export type { DeadLetter, DeadReason, EnqueuedItem, HistoryItem, PendingItem } from './outbox-state.js';

@@ -19,8 +19,7 @@
  * This file imports nothing from src/ but types, so a test can transpile it and run it in a child process.
  */
 import type { Instant } from '../model/index.js';
-import { ROOT_CONTEXT } from '@opentelemetry/api';
-import { inSpan, SpanKind, type Logger } from '../obs/index.js';
+import type { Logger } from '../obs/index.js';
 import { CircuitBreaker, type BreakerOptions, type BreakerState } from './circuit-breaker.js';
 import { OutboxFile } from './outbox-file.js';
 import { OutboxState, type DeadLetter, type EnqueuedItem, type Entry, type HistoryItem, type OutboxRecord, type PendingItem } from './outbox-state.js';
@@ -353,13 +352,7 @@ export class Outbox {
     });
     const ref = this.state.lastRef(e.incidentId, e.receiver, e.integration) ?? n.previousRef;
     const toSend: Notification = ref === n.previousRef ? n : { ...n, previousRef: ref };
-    const sending = inSpan('stormcell.notify.send', SpanKind.CLIENT, {
-      'stormcell.incident': e.incidentId, 'stormcell.receiver': e.receiver, 'stormcell.integration': e.integration, 'stormcell.idempotency_key': e.key, 'stormcell.attempt': attempt,
-    }, async (span) => {
-      const r = await action.send(toSend, controller.signal);
-      if (isSendResult(r)) span.setAttribute('stormcell.result', r.status);
-      return r;
-    }, ROOT_CONTEXT);
+    const sending = Promise.resolve().then(() => action.send(toSend, controller.signal));
     try {
       const result = await Promise.race([sending, aborted]);
       return isSendResult(result) ? result : { status: 'bug', error: new Error(`action ${e.integration} returned no SendResult`) };

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Outbox, idempotencyKey, integrationName, type Action, type DeadLetter, type DeployNote, type Integration, type Notification, type RecordStore } from '../actions/index.js';
+import { Outbox, idempotencyKey, tracedAction, integrationName, type Action, type DeadLetter, type DeployNote, type Integration, type Notification, type RecordStore } from '../actions/index.js';
 import type { SilenceModel } from '../api/silences-api.js';
 import type { DeployEvent, IncidentDoc, Instant, TimelineEntry } from '../model/index.js';
 import { fingerprint, formatInstant } from '../model/index.js';
@@ -89,7 +89,7 @@ export class NotifyStage {
         if (action === undefined) {
           const found = (routing.receivers.get(receiver) ?? []).find((i) => integrationName(i.type, i.index) === integration);
           if (found === undefined) return undefined;
-          action = (found.config as Integration).create({ logger: opts.logger, fetch, now: opts.now }, { receiver, integration });
+          action = tracedAction((found.config as Integration).create({ logger: opts.logger, fetch, now: opts.now }, { receiver, integration }), receiver, integration);
           actions.set(key, action);
         }
         return action;
