@@ -1,7 +1,7 @@
 import type { Instant, TicketEvent } from '../model/index.js';
 import type { IncidentRecord, IncidentStore } from './incident-store.js';
 import type { TextMemory } from './text-memory.js';
-import { ticketText } from './text/index.js';
+import { ticketText, type SparseVector } from './text/index.js';
 import { TICKET_LINK_THRESHOLD, scoreTicket, ticketClusters } from './ticket-linker.js';
 
 /** What the ticket and deploy desks touch of the engine: the incidents, their text, and the effect feed. */
@@ -33,11 +33,11 @@ export class TicketDesk {
       this.ctx.emit(inc.id, 'updated');
       return;
     }
-    const tv = this.ctx.text.vector(ticketText(t.title, t.body));
+    const tv = ticketVectors(this.ctx.text, t);
     const clusters = ticketClusters(t, this.ctx.incidents.knownClusters());
     let best: { inc: IncidentRecord; score: number; reason: string } | null = null;
     for (const inc of this.ctx.incidents.incidents.values()) {
-      const s = scoreTicket(t, tv, clusters, inc, this.windowMs, this.ctx.text);
+      const s = scoreTicket(t, tv(inc), clusters, inc, this.windowMs, this.ctx.text);
       // Ties go to the later incident: closer in time to a ticket that is filed now.
       if (s !== null && (best === null || s.score >= best.score)) best = { inc, ...s };
     }
@@ -55,7 +55,7 @@ export class TicketDesk {
     const known = this.ctx.incidents.knownClusters();
     const rest: TicketEvent[] = [];
     for (const t of this.pending) {
-      const s = scoreTicket(t, this.ctx.text.vector(ticketText(t.title, t.body)), ticketClusters(t, known), inc, this.windowMs, this.ctx.text);
+      const s = scoreTicket(t, ticketVectors(this.ctx.text, t)(inc), ticketClusters(t, known), inc, this.windowMs, this.ctx.text);
       if (s === null || s.score < TICKET_LINK_THRESHOLD) rest.push(t);
       else this.link(inc, t, now, s.reason, s.score);
     }
@@ -69,4 +69,22 @@ export class TicketDesk {
     this.ctx.incidents.note(inc, { at: now, type: 'ticket-linked', message: `ticket ${t.id}: ${t.title}`, reason, score });
     this.ctx.emit(inc.id, 'updated');
   }
+}
+
+/**
+ * A ticket's vector as each incident's text sees it: with the document frequencies of the incident's cluster
+ * (where its alerts were counted), computed once per cluster.
+ */
+function ticketVectors(text: TextMemory, t: TicketEvent): (inc: IncidentRecord) => SparseVector {
+  const words = ticketText(t.title, t.body);
+  const byCluster = new Map<string, SparseVector>();
+  return (inc) => {
+    const cluster = inc.clusters[0] ?? '';
+    let v = byCluster.get(cluster);
+    if (v === undefined) {
+      v = text.vector(words, cluster);
+      byCluster.set(cluster, v);
+    }
+    return v;
+  };
 }
