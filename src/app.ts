@@ -120,6 +120,7 @@ export class App {
         return { ...inc, timeline, alertStates: this.engine.alertStates(id) ?? [] };
       },
       slos: () => this.engine.sloDocs(),
+      sloHistory: (name, from, to) => this.engine.sloHistory(name, from, to),
       deadLetters: () => this.notify?.deadLetters() ?? [],
     };
     this.feed = new IncidentFeed({

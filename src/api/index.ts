@@ -1,6 +1,6 @@
 /** The read API (CONTRACT §8), the silences API, the console's event stream, topology and assets. */
 export { handleRead } from './read-api.js';
-export type { ReadModel, ApiResponse, IncidentWithTimeline } from './read-api.js';
+export type { ReadModel, ApiResponse, IncidentWithTimeline, SloHistoryDoc } from './read-api.js';
 export { handleSilences } from './silences-api.js';
 export type { SilenceDoc, SilenceModel } from './silences-api.js';
 export { IncidentFeed, toIncidentSummary } from './incident-feed.js';

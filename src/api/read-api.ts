@@ -1,4 +1,4 @@
-import type { AlertStateDoc, IncidentDoc, SloDoc, TimelineEntry } from '../model/index.js';
+import { formatInstant, parseRfc3339, type AlertStateDoc, type IncidentDoc, type Instant, type SloDoc, type TimelineEntry } from '../model/index.js';
 
 /**
  * What the read API reads: the engine's views, behind the app. One incident may come from another process (Kafka
@@ -8,12 +8,23 @@ export interface ReadModel {
   incidents(): IncidentDoc[];
   incident(id: string): IncidentWithTimeline | undefined | Promise<IncidentWithTimeline | undefined>;
   slos(): SloDoc[];
+  /**
+   * One SLO's burn rates every 5 minutes in [from, to] (`to` defaulting to the engine clock, `from` to 24 h before
+   * it), or null for an unknown SLO. Absent where no engine is local (Kafka mode).
+   */
+  sloHistory?(name: string, from: Instant | undefined, to: Instant | undefined): SloHistoryDoc | null;
   /** Notifications given up on (refused, or retries exhausted), oldest first. */
   deadLetters(): unknown[];
 }
 
 /** One incident with its timeline and, where the engine is local, where each of its alerts stands. */
 export type IncidentWithTimeline = IncidentDoc & { timeline: TimelineEntry[]; alertStates?: AlertStateDoc[] };
+
+/** A slice of an SLO's burn-rate history as the engine keeps it (instants as epoch ms). */
+export interface SloHistoryDoc {
+  readonly step: number;
+  readonly points: ReadonlyArray<{ readonly at: Instant; readonly burnRates: Readonly<Record<string, number | null>> }>;
+}
 
 /** A response as data; the server writes it. */
 export interface ApiResponse {
@@ -23,7 +34,8 @@ export interface ApiResponse {
 
 /**
  * The read API of CONTRACT §8 as a pure function of path and query: `GET /api/v1/incidents` newest first with
- * `?status=open|resolved`, `GET /api/v1/incidents/{id}` with its timeline, `GET /api/v1/slos`.
+ * `?status=open|resolved`, `GET /api/v1/incidents/{id}` with its timeline, `GET /api/v1/slos`, and
+ * `GET /api/v1/slos/{name}/history?from=&to=` (RFC 3339) with the SLO's burn rates every 5 minutes.
  * Returns null for paths it does not serve.
  */
 export async function handleRead(model: ReadModel, path: string, query: URLSearchParams): Promise<ApiResponse | null> {
@@ -49,6 +61,26 @@ export async function handleRead(model: ReadModel, path: string, query: URLSearc
     return { status: 200, body: inc };
   }
   if (path === '/api/v1/slos') return { status: 200, body: model.slos() };
+  if (path.startsWith('/api/v1/slos/') && path.endsWith('/history')) return sloHistory(model, path, query);
   if (path === '/api/v1/dead-letters') return { status: 200, body: model.deadLetters() };
   return null;
+}
+
+function sloHistory(model: ReadModel, path: string, query: URLSearchParams): ApiResponse {
+  const name = decodeURIComponent(path.slice('/api/v1/slos/'.length, -'/history'.length));
+  if (model.sloHistory === undefined) return { status: 404, body: { error: 'SLO history is not available in Kafka mode' } };
+  const times: Partial<Record<'from' | 'to', Instant>> = {};
+  for (const key of ['from', 'to'] as const) {
+    const raw = query.get(key);
+    if (raw === null) continue;
+    const at = parseRfc3339(raw);
+    if (at === null) return { status: 400, body: { error: `${key}: expected an RFC 3339 time, got ${JSON.stringify(raw)}` } };
+    times[key] = at;
+  }
+  if (times.from !== undefined && times.to !== undefined && times.from > times.to) {
+    return { status: 400, body: { error: `from: must not be after to, got ${JSON.stringify(query.get('from'))}` } };
+  }
+  const history = model.sloHistory(name, times.from, times.to);
+  if (history === null) return { status: 404, body: { error: `SLO ${JSON.stringify(name)} not found` } };
+  return { status: 200, body: { slo: name, step: history.step, points: history.points.map((p) => ({ at: formatInstant(p.at), burnRates: p.burnRates })) } };
 }

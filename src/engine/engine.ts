@@ -30,7 +30,7 @@ import { dependsOn, findSplit, predatesDeploy, sharedCallerOnly } from './split.
 import { Splitter } from './splitter.js';
 import { TopologyIndex } from './topology-index.js';
 import { burnSeverity, describeBurn } from './burn-alert.js';
-import type { SloBookState } from './slo/index.js';
+import type { SloBookState, SloHistory } from './slo/index.js';
 import { SloDesk } from './slo-desk.js';
 
 /** A change the runner turns into I/O (notifications, the incident feed). */
@@ -216,14 +216,24 @@ export class Engine {
     return this.drain();
   }
 
-  /** CONTRACT §5 `slos`: every configured SLO as of its last evaluated grid point. */
   /** Per SLO, the event time of its latest SLI sample (null before the first). */
   sloLastSamples(): Array<{ slo: string; at: Instant | null }> {
     return this.slo.lastSamples();
   }
 
+  /** CONTRACT §5 `slos`: every configured SLO as of its last evaluated grid point. */
   sloDocs(): SloDoc[] {
     return this.slo.docs();
+  }
+
+  /**
+   * One SLO's burn rates (5m, 1h, 6h) every 5 minutes of event time in [from, to], at most the last 3 days; `to`
+   * defaults to the engine clock and `from` to 24 h before `to`. Null for an SLO that is not configured.
+   */
+  sloHistory(name: string, from?: Instant, to?: Instant): SloHistory | null {
+    const end = to ?? this.clock;
+    if (end === null) return this.slo.history(name, 0, -1);
+    return this.slo.history(name, from ?? end - SLO_HISTORY_DEFAULT_MS, end);
   }
 
   /**
@@ -692,3 +702,6 @@ function alertName(a: AlertRecord): string {
   return a.labels['alertname'] ?? a.fingerprint;
 }
 
+
+/** The span of SLO burn-rate history served when the caller names no start: the last day. */
+const SLO_HISTORY_DEFAULT_MS = 24 * 3_600_000;

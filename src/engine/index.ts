@@ -1,5 +1,6 @@
 /** The deterministic engine: events and instants in, incidents out. Imports only model/ and its own files. */
 export { Engine } from './engine.js';
 export type { EngineEffect, EngineState, EngineStats } from './engine.js';
+export type { SloHistory } from './slo/index.js';
 export { DEFAULT_ENGINE_OPTIONS, DEFAULT_PIPELINE } from './options.js';
 export type { CorrelatorSpec, EngineOptions, EngineSlo, PipelineOptions, SeverityOptions } from './options.js';

@@ -5,7 +5,7 @@ import { BURN_ALERTNAME, toBurnAlert } from './burn-alert.js';
 import type { Proposal } from './correlate.js';
 import type { IncidentRecord, IncidentStore } from './incident-store.js';
 import type { EngineSlo } from './options.js';
-import { SloBook, type SloBookState, type SloTransition } from './slo/index.js';
+import { SloBook, type SloBookState, type SloHistory, type SloTransition } from './slo/index.js';
 import { dependsOn } from './split.js';
 import type { TopologyIndex } from './topology-index.js';
 
@@ -45,6 +45,10 @@ export class SloDesk {
 
   docs(): SloDoc[] {
     return this.book.docs();
+  }
+
+  history(name: string, from: Instant, to: Instant): SloHistory | null {
+    return this.book.history(name, from, to);
   }
 
   /**

@@ -6,6 +6,8 @@
 export { SloBook } from './slo-book.js';
 export type { SampleOutcome, SloBookState } from './slo-book.js';
 export type { SloStatus, SloTransition } from './slo-series.js';
+export type { BurnHistoryPoint, HistoryWindow, SloHistory } from './burn-history.js';
+export { HISTORY_POINTS, HISTORY_STEP_MS, HISTORY_WINDOWS } from './burn-history.js';
 export type { SloSpec } from './slo-spec.js';
 export { BURN_RULES, BURN_WINDOWS, errorBudgetOf, scaleFactor } from './burn-alerts.js';
 export type { BurnRule, BurnWindow } from './burn-alerts.js';

@@ -1,5 +1,6 @@
 import type { Instant, SloDoc } from '../../model/index.js';
 import { EVALUATION_INTERVAL_MS } from './burn-alerts.js';
+import type { SloHistory } from './burn-history.js';
 import { SloSeries, type SloSeriesState, type SloStatus, type SloTransition } from './slo-series.js';
 import { checkSloSpec, type SloSpec } from './slo-spec.js';
 
@@ -116,6 +117,14 @@ export class SloBook {
   /** Current burn of one SLO (as of the last evaluated grid point), or null for an SLO that is not configured. */
   status(slo: string): SloStatus | null {
     return this.byName.get(slo)?.status() ?? null;
+  }
+
+  /**
+   * One SLO's burn rates (windows 5m, 1h, 6h) at the 5-minute grid points in [from, to] it still holds (the last 3
+   * days of evaluated grid points), oldest first; null for an SLO that is not configured.
+   */
+  history(slo: string, from: Instant, to: Instant): SloHistory | null {
+    return this.byName.get(slo)?.historyBetween(from, to) ?? null;
   }
 
   /** Per SLO, the time of its latest sample (null before the first): how fresh each SLO's input is. */

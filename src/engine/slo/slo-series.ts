@@ -1,5 +1,6 @@
 import { formatInstant, type Instant, type SloDoc } from '../../model/index.js';
 import { BURN_RULES, BURN_WINDOWS, PERIOD_INDEX, errorBudgetOf, scaleFactor } from './burn-alerts.js';
+import { BurnHistory, HISTORY_STEP_MS, HISTORY_WINDOWS, type BurnHistoryState, type SloHistory } from './burn-history.js';
 import { ExactWindows, type ExactWindowsState } from './exact-windows.js';
 import { PrometheusWindows, type PrometheusWindowsState } from './prometheus-windows.js';
 import type { SloSpec } from './slo-spec.js';
@@ -44,6 +45,8 @@ export interface SloSeriesState {
   /** Per BURN_RULES entry, the index in `alerts` of the alert now firing, or -1. */
   readonly firing: number[];
   readonly windows: PrometheusWindowsState | ExactWindowsState;
+  /** Burn rates every 5 minutes; absent in snapshots written before the history existed. */
+  readonly history?: BurnHistoryState;
 }
 
 function toNullable(x: number): number | null {
@@ -69,6 +72,10 @@ export class SloSeries {
   private evaluatedAt: Instant | null = null;
   private readonly firing: Int32Array;
   private alerts: AlertRecord[] = [];
+  private history = new BurnHistory();
+  /** Indexes into `ratios` of the HISTORY_WINDOWS. */
+  private readonly historyIndex: Int32Array;
+  private readonly historyRates = new Float64Array(HISTORY_WINDOWS.length);
 
   constructor(spec: SloSpec) {
     this.spec = spec;
@@ -81,6 +88,7 @@ export class SloSeries {
     this.windows = this.semantics === 'exact' ? new ExactWindows(spec.periodMs) : new PrometheusWindows(spec.periodMs);
     this.ratios = new Float64Array(PERIOD_INDEX + 1).fill(Number.NaN);
     this.firing = new Int32Array(BURN_RULES.length).fill(-1);
+    this.historyIndex = Int32Array.from(HISTORY_WINDOWS, (key) => BURN_WINDOWS.findIndex((w) => w.key === key));
   }
 
   /**
@@ -100,6 +108,7 @@ export class SloSeries {
     s.firing.forEach((f, i) => {
       if (i < series.firing.length) series.firing[i] = f;
     });
+    series.history = BurnHistory.fromJSON(s.history);
     return series;
   }
 
@@ -114,6 +123,7 @@ export class SloSeries {
       alerts: this.alerts.map((a) => ({ ...a })),
       firing: Array.from(this.firing),
       windows: this.windows.toJSON(),
+      history: this.history.toJSON(),
     };
   }
 
@@ -137,6 +147,10 @@ export class SloSeries {
     if (!this.windows.hasData()) return;
     for (let i = 0; i < this.ratios.length; i++) this.ratios[i] = this.windows.errorRatio(t, this.windowMs[i] as number);
     this.evaluatedAt = t;
+    if (t % HISTORY_STEP_MS === 0) {
+      for (let k = 0; k < this.historyIndex.length; k++) this.historyRates[k] = (this.ratios[this.historyIndex[k] as number] as number) / this.budget;
+      this.history.record(t, this.historyRates);
+    }
     for (let j = 0; j < BURN_RULES.length; j++) {
       const rule = BURN_RULES[j] as (typeof BURN_RULES)[number];
       const factor = this.factors[j] as number;
@@ -195,9 +209,14 @@ export class SloSeries {
     return { burnRates: this.burnRates(), errorBudgetRemaining: this.errorBudgetRemaining(), firing };
   }
 
-  /** Bytes held by the counters plus an estimate of the fixed part and the alert history. */
+  /** Burn rates of the 5m, 1h and 6h windows at the 5-minute grid points in [from, to] still held (3 days). */
+  historyBetween(from: Instant, to: Instant): SloHistory {
+    return { step: HISTORY_STEP_MS, points: this.history.slice(from, to) };
+  }
+
+  /** Bytes held by the counters and the burn-rate history plus an estimate of the fixed part and the alert history. */
   retainedBytes(): number {
-    return this.windows.retainedBytes() + 600 + this.alerts.length * 64;
+    return this.windows.retainedBytes() + this.history.retainedBytes() + 600 + this.alerts.length * 64;
   }
 
   private burnRates(): Record<string, number | null> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BURN_WINDOWS, SloBook, type SloSpec } from '../../../../src/engine/slo/index.js';
+import { BURN_WINDOWS, HISTORY_POINTS, SloBook, type SloSpec } from '../../../../src/engine/slo/index.js';
 import { generateScenario, type DataGap, type SliPoint } from './sli-scenario.js';
 
 /**
@@ -230,9 +230,11 @@ describe('the SLO period beyond the minute ring', () => {
       book.addSample('p30d', s.ts, s.good, s.total);
     }
     const at9d = book.retainedBytes();
-    // Minute ring 4321 × 22 B; the 30d hour ring still grows by doubling until it holds 721 hours.
-    expect(at4d).toBeGreaterThan(4321 * 22);
-    expect(at9d).toBeLessThan(4321 * 22 + 721 * 24 + 4096);
+    // Minute ring 4321 × 22 B; the 30d hour ring still grows by doubling until it holds 721 hours; the burn-rate
+    // history is 3 float32 rings of 864 points, allocated up front.
+    const history = 3 * HISTORY_POINTS * 4 + 64;
+    expect(at4d).toBeGreaterThan(4321 * 22 + history);
+    expect(at9d).toBeLessThan(4321 * 22 + 721 * 24 + history + 4096);
     expect(at9d - at4d).toBeLessThan(721 * 24);
   });
 });
