@@ -1,37 +1,112 @@
 import { h, s } from './element.js';
-import type { IncidentDetail, SloDoc } from './types.js';
+import type { IncidentDetail, SloDoc, SloHistory } from './types.js';
 
 const W = 640;
 const ROW = 22;
 const LEFT = 110;
 const RIGHT = 16;
 const AXIS = 26;
+const LOG_MIN = -1; // 0.1×
+const LOG_MAX = 3; // 1000×
+
+/** How far before the incident opened the burn-rate lines start: a burn usually builds up before it pages. */
+export const HISTORY_LEAD_MS = 3_600_000;
+
+/** The SLOs an incident's burn section shows: those its burn alerts name and those that burned while it was open. */
+export function relevantSlos(slos: readonly SloDoc[], inc: IncidentDetail, now: number): SloDoc[] {
+  const { start, end } = spanOf(inc, now);
+  const named = new Set(inc.alerts.filter((a) => a.origin === 'slo').map((a) => a.labels['slo']));
+  return slos.filter((slo) => named.has(slo.name) || slo.alerts.some((a) => overlapsSpan(a, start, end, now)));
+}
 
 /**
- * SLO burn over an incident's span, drawn from what the server keeps: each burn alert's fired and resolved times
- * (bars on a time axis around the incident) and the burn rates of the last evaluation per window (log-scale bars
- * with the 1× and 14.4× lines). stormcell keeps no history of burn rates, so none is drawn. The SLOs shown are
- * those the incident's burn alerts name and those that burned while it was open.
+ * SLO burn over an incident's span: each burn alert's fired and resolved times (bars on a time axis around the
+ * incident), the 1h and 5m burn rates every 5 minutes from an hour before the incident opened (log-scale lines with
+ * the 1× and 14.4× lines; `histories` per SLO name, or the error that kept one from loading), and the burn rates of
+ * the last evaluation per window (log-scale bars). The SLOs shown are those of {@link relevantSlos}.
  */
-export function burnChart(slos: readonly SloDoc[], inc: IncidentDetail, now: number): HTMLElement {
-  const start = Date.parse(inc.openedAt);
-  const end = inc.resolvedAt === null ? now : Date.parse(inc.resolvedAt);
-  const named = new Set(inc.alerts.filter((a) => a.origin === 'slo').map((a) => a.labels['slo']));
-  const overlaps = (a: SloDoc['alerts'][number]): boolean => Date.parse(a.firedAt) <= end && (a.resolvedAt === null ? now : Date.parse(a.resolvedAt)) >= start;
-  const relevant = slos.filter((slo) => named.has(slo.name) || slo.alerts.some(overlaps));
+export function burnChart(slos: readonly SloDoc[], inc: IncidentDetail, now: number, histories: ReadonlyMap<string, SloHistory | Error>): HTMLElement {
+  const { start, end } = spanOf(inc, now);
+  const overlaps = (a: SloDoc['alerts'][number]): boolean => overlapsSpan(a, start, end, now);
+  const relevant = relevantSlos(slos, inc, now);
   if (relevant.length === 0) {
     return h('p', { class: 'muted' }, slos.length === 0 ? 'No SLO is configured.' : `None of the ${slos.length} SLOs burned while this incident was open. `, slos.length === 0 ? null : h('a', { href: '#/slos' }, 'SLO overview'));
   }
-  return h('div', { class: 'burn' }, ...relevant.map((slo) => sloFigure(slo, start, end, now, overlaps)));
+  return h('div', { class: 'burn' }, ...relevant.map((slo) => sloFigure(slo, start, end, now, overlaps, histories.get(slo.name))));
 }
 
-function sloFigure(slo: SloDoc, start: number, end: number, now: number, overlaps: (a: SloDoc['alerts'][number]) => boolean): HTMLElement {
+function spanOf(inc: IncidentDetail, now: number): { start: number; end: number } {
+  return { start: Date.parse(inc.openedAt), end: inc.resolvedAt === null ? now : Date.parse(inc.resolvedAt) };
+}
+
+function overlapsSpan(a: SloDoc['alerts'][number], start: number, end: number, now: number): boolean {
+  return Date.parse(a.firedAt) <= end && (a.resolvedAt === null ? now : Date.parse(a.resolvedAt)) >= start;
+}
+
+function sloFigure(slo: SloDoc, start: number, end: number, now: number, overlaps: (a: SloDoc['alerts'][number]) => boolean, history: SloHistory | Error | undefined): HTMLElement {
   const budget = slo.errorBudgetRemaining === null ? 'no data' : `${(slo.errorBudgetRemaining * 100).toFixed(1)} %`;
   return h('figure', { class: 'slo-burn', 'data-slo': slo.name },
     h('figcaption', {}, h('strong', {}, slo.name), ` objective ${slo.objective} % · error budget left ${budget}`),
     alertSpans(slo, start, end, now, overlaps),
+    history === undefined ? h('p', { class: 'muted small' }, 'Loading the burn-rate history…')
+      : history instanceof Error ? h('p', { class: 'muted small' }, `No burn-rate history: ${history.message}`)
+      : rateLines(slo, history, start - HISTORY_LEAD_MS, end, start),
     rateBars(slo),
-    h('p', { class: 'muted small' }, 'Bars: burn alerts from firing to resolved (or now); shaded: while the incident was open. Rates are those of the last evaluation: stormcell keeps no burn-rate history.'));
+    h('p', { class: 'muted small' }, 'Bars: burn alerts from firing to resolved (or now); shaded: while the incident was open. Lines: 1h and 5m burn rates every 5 minutes of event time. The last chart: burn rates of the last evaluation.'));
+}
+
+const LINE_H = 110;
+const LINE_WINDOWS = [{ key: '1h', cls: 'long' }, { key: '5m', cls: 'short' }] as const;
+
+/** The 1h and 5m burn rates over [from, to] as lines on a log scale, with the 1× and 14.4× lines; gaps where no value. */
+function rateLines(slo: SloDoc, history: SloHistory, from: number, to: number, opened: number): SVGSVGElement {
+  const x = (t: number): number => LEFT + ((Math.min(to, Math.max(from, t)) - from) / Math.max(1, to - from)) * (W - LEFT - RIGHT);
+  const y = (r: number): number => 6 + LINE_H - ((logOf(r) - LOG_MIN) / (LOG_MAX - LOG_MIN)) * LINE_H;
+  const height = LINE_H + 30;
+  const points = history.points.map((p) => ({ at: Date.parse(p.at), burnRates: p.burnRates }));
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => from + f * (to - from));
+  const peak = (key: string): string => fmt(points.reduce<number | null>((m, p) => {
+    const r = p.burnRates[key] ?? null;
+    return r === null ? m : m === null ? r : Math.max(m, r);
+  }, null));
+  const described = points.length === 0 ? 'no burn rate was evaluated in this span' : LINE_WINDOWS.map((w) => `${w.key} peak ${peak(w.key)}`).join(', ');
+  return s('svg', { class: 'burn-lines', viewBox: `0 0 ${W} ${height}`, width: W, height, role: 'img', 'aria-label': `Burn rates of ${slo.name} from an hour before the incident: ${described}` },
+    s('text', { class: 'label', x: 0, y: 12 }, 'burn rate'),
+    s('text', { class: 'label muted', x: 0, y: 26 }, '(log scale)'),
+    ...LINE_WINDOWS.map((w, i) => s('text', { class: `legend ${w.cls}`, x: 0, y: 46 + i * 14 }, `— ${w.key}`)),
+    s('line', { class: 'opened', x1: x(opened), x2: x(opened), y1: 6, y2: 6 + LINE_H }),
+    ...[1, 14.4].map((r) => s('g', { class: 'ref' },
+      s('line', { x1: LEFT, x2: W - RIGHT, y1: y(r), y2: y(r) }),
+      s('text', { x: LEFT - 8, y: y(r) + 3, 'text-anchor': 'end' }, `${r}×`))),
+    ...LINE_WINDOWS.flatMap((w) => runsOf(points, w.key, history.step).map((run) => run.length === 1
+      ? s('circle', { class: `burn-line ${w.cls}`, cx: x(run[0]?.at ?? 0), cy: y(run[0]?.rate ?? 0), r: 2 })
+      : s('polyline', { class: `burn-line ${w.cls}`, points: run.map((p) => `${x(p.at).toFixed(1)},${y(p.rate).toFixed(1)}`).join(' ') }))),
+    points.length === 0 ? s('text', { class: 'label', x: LEFT, y: 6 + LINE_H / 2 }, 'no burn rate was evaluated in this span') : null,
+    s('line', { class: 'axis', x1: LEFT, x2: W - RIGHT, y1: 6 + LINE_H, y2: 6 + LINE_H }),
+    ...ticks.map((t, i) => s('text', { class: 'tick', x: x(t), y: height - 6, 'text-anchor': i === 0 ? 'start' : i === ticks.length - 1 ? 'end' : 'middle' }, new Date(t).toISOString().slice(to - from > 20 * 3_600_000 ? 5 : 11, 16).replace('T', ' '))),
+  );
+}
+
+/** Consecutive points (one step apart) with a value for `key`: a missing value or a skipped step breaks the line. */
+function runsOf(points: ReadonlyArray<{ at: number; burnRates: Record<string, number | null> }>, key: string, step: number): Array<Array<{ at: number; rate: number }>> {
+  const runs: Array<Array<{ at: number; rate: number }>> = [];
+  let run: Array<{ at: number; rate: number }> = [];
+  let last = Number.NaN;
+  for (const p of points) {
+    const rate = p.burnRates[key] ?? null;
+    if (rate === null || !(p.at - last <= step)) {
+      if (run.length > 0) runs.push(run);
+      run = [];
+    }
+    if (rate !== null) run.push({ at: p.at, rate });
+    last = p.at;
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
+function logOf(r: number): number {
+  return Math.min(LOG_MAX, Math.max(LOG_MIN, Math.log10(Math.max(r, 10 ** LOG_MIN))));
 }
 
 /** Burn alerts as bars over the incident's span (shaded), one row per window pair. */
@@ -64,17 +139,12 @@ function alertSpans(slo: SloDoc, start: number, end: number, now: number, overla
 }
 
 const RATE_H = 90;
-const LOG_MIN = -1; // 0.1×
-const LOG_MAX = 3; // 1000×
 
 /** Burn rates of the last evaluation, one bar per window on a log scale, with the 1× and 14.4× lines. */
 function rateBars(slo: SloDoc): SVGSVGElement {
   const windows = Object.keys(slo.burnRates);
   const slot = (W - LEFT - RIGHT) / Math.max(1, windows.length);
-  const y = (r: number): number => {
-    const l = Math.min(LOG_MAX, Math.max(LOG_MIN, Math.log10(Math.max(r, 10 ** LOG_MIN))));
-    return 6 + RATE_H - ((l - LOG_MIN) / (LOG_MAX - LOG_MIN)) * RATE_H;
-  };
+  const y = (r: number): number => 6 + RATE_H - ((logOf(r) - LOG_MIN) / (LOG_MAX - LOG_MIN)) * RATE_H;
   const height = RATE_H + 30;
   const described = windows.map((w) => `${w}: ${fmt(slo.burnRates[w] ?? null)}`).join(', ');
   return s('svg', { class: 'burn-rates', viewBox: `0 0 ${W} ${height}`, width: W, height, role: 'img', 'aria-label': `Burn rates of ${slo.name} now: ${described}` },

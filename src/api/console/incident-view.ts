@@ -1,10 +1,10 @@
 import { ApiError, getJson, postJson } from './api.js';
-import { burnChart } from './burn-chart.js';
+import { burnChart, HISTORY_LEAD_MS, relevantSlos } from './burn-chart.js';
 import { h, replace } from './element.js';
 import { alertsByEntity, deploys, facts, tickets, timeline } from './incident-sections.js';
 import { equalMatcher, rememberedWho, rememberWho, silenceForm } from './silence-form.js';
 import { topologyGraph } from './topology-graph.js';
-import type { IncidentDetail, IncidentSummary, Neighbourhood, SloDoc } from './types.js';
+import type { IncidentDetail, IncidentSummary, Neighbourhood, SloDoc, SloHistory } from './types.js';
 import type { View, ViewContext } from './view.js';
 
 /** How often the page re-reads the incident besides feed changes: notification attempts are not feed events. */
@@ -61,6 +61,7 @@ export function showIncident(ctx: ViewContext, id: string): View {
 
   let doc: IncidentDetail | null = null;
   let slos: SloDoc[] = [];
+  let histories = new Map<string, SloHistory | Error>();
   let drawnTopologyFor: string | null | undefined;
   let silenceReady = false;
   let loading: Promise<void> | null = null;
@@ -98,7 +99,14 @@ export function showIncident(ctx: ViewContext, id: string): View {
       try {
         [doc, slos] = await Promise.all([getJson<IncidentDetail>(path), getJson<SloDoc[]>('/api/v1/slos')]);
         draw();
-        await drawTopology(doc);
+        const loaded = doc;
+        await Promise.all([
+          loadHistories(loaded, slos).then((h) => {
+            histories = h;
+            draw();
+          }),
+          drawTopology(loaded),
+        ]);
       } catch (err) {
         if (err instanceof ApiError && err.status === 404) notFound();
         else result.textContent = `Could not load: ${(err as Error).message}`;
@@ -127,7 +135,7 @@ export function showIncident(ctx: ViewContext, id: string): View {
     replace(sections.facts, facts(doc, now));
     replace(sections.deploys, deploys(doc));
     replace(sections.tickets, tickets(doc));
-    replace(sections.burn, burnChart(slos, doc, now));
+    replace(sections.burn, burnChart(slos, doc, now, histories));
     replace(sections.alerts, alertsByEntity(doc));
     replace(sections.timeline, timeline(doc, only.value));
     ack.disabled = resolve.disabled = doc.status !== 'open';
@@ -171,6 +179,25 @@ export function showIncident(ctx: ViewContext, id: string): View {
       clearInterval(timer);
     },
   };
+}
+
+/**
+ * The burn-rate history of each SLO the burn section shows, from an hour before the incident opened to its end (or
+ * now); an SLO whose history cannot be read (Kafka mode keeps none) maps to the error, which the chart says.
+ */
+async function loadHistories(doc: IncidentDetail, slos: readonly SloDoc[]): Promise<Map<string, SloHistory | Error>> {
+  const now = Date.now();
+  const from = new Date(Date.parse(doc.openedAt) - HISTORY_LEAD_MS).toISOString();
+  const to = doc.resolvedAt ?? new Date(now).toISOString();
+  const entries = await Promise.all(relevantSlos(slos, doc, now).map(async (slo): Promise<[string, SloHistory | Error]> => {
+    const query = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
+    try {
+      return [slo.name, await getJson<SloHistory>(`/api/v1/slos/${encodeURIComponent(slo.name)}/history?${query}`)];
+    } catch (err) {
+      return [slo.name, err instanceof Error ? err : new Error(String(err))];
+    }
+  }));
+  return new Map(entries);
 }
 
 /** The matchers a silence of this incident starts from: the labels all its alerts share, but their own severity. */

@@ -67,6 +67,13 @@ export interface SloDoc {
   alerts: Array<{ severity: 'page' | 'ticket'; longWindow: string; shortWindow: string; firedAt: string; resolvedAt: string | null }>;
 }
 
+/** `GET /api/v1/slos/{name}/history`: burn rates of the 5m, 1h and 6h windows every `step` ms; null for no value. */
+export interface SloHistory {
+  slo: string;
+  step: number;
+  points: Array<{ at: string; burnRates: Record<string, number | null> }>;
+}
+
 /** `GET /api/v1/silences`. */
 export interface SilenceDoc {
   id: string;
