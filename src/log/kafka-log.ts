@@ -1,7 +1,8 @@
 /**
  * The EventLog on Kafka (issue #6, scale-out): one partition of one topic holds the log, and Kafka's offsets are
- * the log's offsets. This file and kafka-read.ts are the only ones that import kafkajs; the rest of stormcell sees
- * an EventLog.
+ * the log's offsets, for one process that embeds the App with Kafka as its log (AppOptions.log). `serve --kafka`
+ * does not use it: many instances share work through consumer groups there (src/scaleout). kafkajs is imported only
+ * here, in kafka-read.ts and in src/scaleout's Kafka files; the rest of stormcell sees an EventLog.
  *
  * Offsets: dense and from 0 on a fresh topic, because every record comes from a non-transactional idempotent
  * producer (no control records) and the topic must not be compacted (checked at open). Retention deletes whole
