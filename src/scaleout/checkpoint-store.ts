@@ -70,8 +70,13 @@ export class CheckpointStore {
   }
 
   private epochKey(partition: number): string {
-    return `${this.prefix}epoch:${partition}`;
+    return epochKey(this.prefix, partition);
   }
+}
+
+/** Where a partition's ownership epoch lives; other writers of the partition's state (its outbox) are fenced by it. */
+export function epochKey(prefix: string, partition: number): string {
+  return `${prefix}epoch:${partition}`;
 }
 
 /** The JSON text of a checkpoint, with the (large) state serialized once, synchronously, at the call. */

@@ -1,5 +1,5 @@
 /** Kafka mode: the two stages, their wire format, checkpoints and the shared view in Redis. */
-export { CheckpointStore } from './checkpoint-store.js';
+export { CheckpointStore, epochKey } from './checkpoint-store.js';
 export { createDomainRouter, domainPartition, splitByPartition, BROADCAST, type DomainRouter } from './domain.js';
 export { IngestProducer } from './ingest-producer.js';
 export { createKafkaClient, ensureTopics, STARTUP_RETRY } from './kafka-client.js';
@@ -9,5 +9,5 @@ export { SharedView, type PartitionView, type IncidentWithTimeline } from './sha
 export { StageOne } from './stage-one.js';
 export { StageTwo, type PartitionHooks } from './stage-two.js';
 export { decodeStageMessage, encodeStageMessage, type StageMessage } from './wire.js';
-export { createRedisRecordStore, redisOutboxKey, RedisSilenceSync, type RedisSilenceSyncOptions } from './redis-notify-store.js';
+export { createRedisRecordStore, redisOutboxKey, RedisSilenceSync, type OwnerFence, type RedisSilenceSyncOptions } from './redis-notify-store.js';
 export { PartitionNotify } from './partition-notify.js';

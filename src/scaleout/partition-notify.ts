@@ -10,6 +10,7 @@ import type { Config } from '../config/index.js';
 import type { Instant } from '../model/index.js';
 import { NotifyStage } from '../notify/index.js';
 import type { Logger, NotificationStats } from '../obs/index.js';
+import { epochKey } from './checkpoint-store.js';
 import { domainPartition } from './domain.js';
 import type { PartitionWorker } from './partition-worker.js';
 import { createRedisRecordStore, redisOutboxKey, RedisSilenceSync } from './redis-notify-store.js';
@@ -58,7 +59,11 @@ export class PartitionNotify {
           logger: this.opts.logger.child({ partition: w.partition }),
           now: this.opts.now,
           externalURL: this.opts.externalURL(),
-          stores: { outbox: createRedisRecordStore(this.opts.redis, redisOutboxKey(this.opts.prefix, w.partition)), silences: this.silences },
+          stores: {
+            // Fenced by the partition's epoch: once another instance owns it, this one can queue, and so send, nothing.
+            outbox: createRedisRecordStore(this.opts.redis, redisOutboxKey(this.opts.prefix, w.partition), { key: epochKey(this.opts.prefix, w.partition), epoch: w.epoch }),
+            silences: this.silences,
+          },
           ...(this.opts.outbox === undefined ? {} : { outbox: this.opts.outbox }),
         });
         this.stages.set(w.partition, stage);

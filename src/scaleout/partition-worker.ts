@@ -40,7 +40,8 @@ export class PartitionWorker {
 
   private constructor(
     readonly partition: number,
-    private readonly epoch: number,
+    /** This owner's epoch of the partition (see CheckpointStore.claim). */
+    readonly epoch: number,
     readonly engine: Engine,
     private readonly reorder: Reorder,
     nextOffset: number,

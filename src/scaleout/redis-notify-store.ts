@@ -26,14 +26,49 @@ export function redisOutboxKey(prefix: string, partition: number): string {
  * RPUSH, so a reader sees the old records or the new ones, never a mix. A failed command puts the store in a failed
  * state (every later write rejects) until it is opened again: whether a failed RPUSH landed is unknown.
  *
- * One owner at a time: nothing here fences a previous owner that has not noticed it lost the partition. How long a
+ * One owner at a time: with an {@link OwnerFence} (Kafka mode passes the partition's epoch), a previous owner that
+ * has not noticed it lost the partition can write nothing more; without one, nothing fences it. How long a
  * write waits for a Redis that is down is the client's policy (ioredis `maxRetriesPerRequest`); a write the client
  * resends after a reconnect (`autoResendUnfulfilledCommands`) may land twice, back to back, which the outbox's
  * replay absorbs (an `enq` seen twice is one entry; an outcome seen twice, one extra history line).
  */
-export function createRedisRecordStore(redis: Redis, key: string): RecordStore {
-  return new RedisRecordStore(redis, key);
+export function createRedisRecordStore(redis: Redis, key: string, fence?: OwnerFence): RecordStore {
+  return new RedisRecordStore(redis, key, fence ?? null);
 }
+
+/**
+ * Ownership of the list: writes succeed only while the Redis key `key` holds `epoch` (a missing key, after Redis
+ * lost it, is taken back). A new owner of the partition takes the next epoch, so an instance that lost the partition
+ * without noticing yet can no longer add records, and its outbox, which persists before it sends, sends nothing more.
+ */
+export interface OwnerFence {
+  readonly key: string;
+  readonly epoch: number;
+}
+
+/** RPUSH of ARGV[2..] only while KEYS[1] holds ARGV[1]; -1 when another owner took over. */
+const APPEND_IF_OWNER = `
+local e = redis.call('GET', KEYS[1])
+if e ~= false and e ~= ARGV[1] then return -1 end
+if e == false then redis.call('SET', KEYS[1], ARGV[1]) end
+return redis.call('RPUSH', KEYS[2], unpack(ARGV, 2))
+`;
+
+/** DEL, then RPUSH of ARGV[2..] in chunks, only while KEYS[1] holds ARGV[1]; one script, so atomic. */
+const REPLACE_IF_OWNER = `
+local e = redis.call('GET', KEYS[1])
+if e ~= false and e ~= ARGV[1] then return -1 end
+if e == false then redis.call('SET', KEYS[1], ARGV[1]) end
+redis.call('DEL', KEYS[2])
+local n = #ARGV
+local i = 2
+while i <= n do
+  local j = math.min(i + 999, n)
+  redis.call('RPUSH', KEYS[2], unpack(ARGV, i, j))
+  i = j + 1
+end
+return n - 1
+`;
 
 interface Batch {
   readonly texts: string[];
@@ -55,6 +90,7 @@ class RedisRecordStore implements RecordStore {
   constructor(
     private readonly redis: Redis,
     readonly location: string,
+    private readonly fence: OwnerFence | null,
   ) {}
 
   get size(): number {
@@ -136,7 +172,13 @@ class RedisRecordStore implements RecordStore {
     if (this.batch === batch) this.batch = null;
     try {
       if (this.failure !== null) throw this.failure;
-      await this.redis.rpush(this.location, ...batch.texts);
+      if (this.fence === null) await this.redis.rpush(this.location, ...batch.texts);
+      else {
+        for (let i = 0; i < batch.texts.length; i += REWRITE_CHUNK) {
+          const done = await this.redis.eval(APPEND_IF_OWNER, 2, this.fence.key, this.location, String(this.fence.epoch), ...batch.texts.slice(i, i + REWRITE_CHUNK));
+          if (done === -1) throw new Error(`another instance owns it now (epoch ${this.fence.epoch} is stale)`);
+        }
+      }
       this.bytes += batch.bytes;
       for (const w of batch.waiters) w.resolve();
     } catch (err) {
@@ -148,9 +190,14 @@ class RedisRecordStore implements RecordStore {
   private async replace(texts: string[]): Promise<void> {
     if (this.failure !== null) throw this.failure;
     try {
-      const tx = this.redis.multi().del(this.location);
-      for (let i = 0; i < texts.length; i += REWRITE_CHUNK) tx.rpush(this.location, ...texts.slice(i, i + REWRITE_CHUNK));
-      checkExec(await tx.exec());
+      if (this.fence === null) {
+        const tx = this.redis.multi().del(this.location);
+        for (let i = 0; i < texts.length; i += REWRITE_CHUNK) tx.rpush(this.location, ...texts.slice(i, i + REWRITE_CHUNK));
+        checkExec(await tx.exec());
+      } else {
+        const done = await this.redis.eval(REPLACE_IF_OWNER, 2, this.fence.key, this.location, String(this.fence.epoch), ...texts);
+        if (done === -1) throw new Error(`another instance owns it now (epoch ${this.fence.epoch} is stale)`);
+      }
       this.bytes = texts.reduce((sum, t) => sum + Buffer.byteLength(t) + 1, 0);
     } catch (err) {
       this.failure ??= new Error(`outbox store ${this.location}: rewriting the Redis list failed: ${messageOf(err)}`, { cause: err });

@@ -86,6 +86,35 @@ describe.skipIf(needService('redis', redisAvailable))('notification state in a r
     expect(next.size).toBe(first.size);
   });
 
+  it('fences a previous owner: once another instance took the partition\'s epoch, its appends and rewrites are refused and the list keeps the new owner\'s records', async () => {
+    const admin = client();
+    const list = key('outbox:3');
+    const epoch = `${prefix}epoch:3`;
+    await admin.set(epoch, '1');
+    const old = createRedisRecordStore(client(), list, { key: epoch, epoch: 1 });
+    await opened(old);
+    await Promise.all([old.append({ i: 1 }), old.append({ i: 2 })]);
+    await old.rewrite([{ i: 1 }, { i: 2 }, { i: 3 }]);
+
+    expect(await admin.incr(epoch)).toBe(2); // the new owner claims the partition
+    const next = createRedisRecordStore(client(), list, { key: epoch, epoch: 2 });
+    expect(await opened(next)).toEqual([{ i: 1 }, { i: 2 }, { i: 3 }]);
+    await expect(old.append({ i: 'late' })).rejects.toThrow(/outbox store .*outbox:3: append to the Redis list failed: another instance owns it now \(epoch 1 is stale\)/);
+    expect(old.failed).not.toBeNull();
+    await next.append({ i: 4 });
+    await next.rewrite([{ i: 3 }, { i: 4 }]);
+    expect((await admin.lrange(list, 0, -1)).map((t) => JSON.parse(t) as unknown)).toEqual([{ i: 3 }, { i: 4 }]);
+
+    // A store opened with the stale epoch cannot rewrite either, and a lost epoch key (Redis lost it) is taken back.
+    const stale = createRedisRecordStore(client(), list, { key: epoch, epoch: 1 });
+    await opened(stale);
+    await expect(stale.rewrite([])).rejects.toThrow(/epoch 1 is stale/);
+    await admin.del(epoch);
+    await next.append({ i: 5 });
+    expect(await admin.get(epoch)).toBe('2');
+    expect(await admin.llen(list)).toBe(3);
+  });
+
   it('sends appends made while a write is under way together, in one RPUSH', async () => {
     const admin = client();
     const store = createRedisRecordStore(client(), key('outbox:0'));
