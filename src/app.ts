@@ -1,13 +1,12 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { IncidentFeed, loadConsoleAssets, type ReadModel } from './api/index.js';
 import { loadConfig, type Config } from './config/index.js';
 import { Engine, type EngineEffect, type EngineOptions, type EngineState } from './engine/index.js';
 import { gatePipeline } from './eval/index.js';
 import { InputError } from './errors.js';
-import { createHttpServer } from './http-server.js';
+import { closeGracefully, createHttpServer, listenOn } from './http-server.js';
 import { Ingestor, applyRecord, parseCaptureLine, type EventSink } from './ingest/index.js';
 import { createSnapshotStore, createWal, type EventLog, type SnapshotStore } from './log/index.js';
 import type { Event, Instant } from './model/index.js';
@@ -146,16 +145,7 @@ export class App {
       console: await loadConsoleAssets(this.opts.consoleDir),
     });
     const listen = this.opts.listen ?? { host: this.opts.config.server.host, port: this.opts.config.server.port };
-    await new Promise<void>((resolve, reject) => {
-      const s = this.server as Server;
-      s.once('error', reject);
-      s.listen(listen.port, listen.host, () => {
-        s.off('error', reject);
-        resolve();
-      });
-    });
-    const addr = (this.server.address() as AddressInfo);
-    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    const { address: addr, url } = await listenOn(this.server, listen.host, listen.port);
     this.notify = await NotifyStage.open({
       routing: this.opts.config.routing,
       dataDir: this.opts.dataDir,
@@ -167,7 +157,7 @@ export class App {
       },
       logger: this.logger,
       now: this.wallClock,
-      externalURL: this.opts.config.server.externalURL ?? `http://${host}:${addr.port}`,
+      externalURL: this.opts.config.server.externalURL ?? url,
       ...(this.opts.outbox === undefined ? {} : { outbox: this.opts.outbox }),
     });
     this.ready = true;
@@ -184,20 +174,7 @@ export class App {
     this.stopping = true;
     this.feed?.close(); // event streams never idle: end them, or the server would wait for the deadline below
     const server = this.server;
-    if (server !== null) {
-      // Keep-alive connections (Prometheus holds some) would keep close() waiting until they idle out: close each
-      // as soon as it is idle, answer with `Connection: close` meanwhile, and cut what is left after a deadline.
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        const sweep = setInterval(() => server.closeIdleConnections(), 50);
-        const deadline = setTimeout(() => server.closeAllConnections(), STOP_DEADLINE_MS);
-        server.once('close', () => {
-          clearInterval(sweep);
-          clearTimeout(deadline);
-        });
-      });
-    }
+    if (server !== null) await closeGracefully(server);
     await this.notify?.close();
     await this.snapshotting;
     await this.snapshot();
@@ -231,20 +208,18 @@ export class App {
       return this.reloaded({ result: 'invalid', reasons: [(err as Error).message], report: '' });
     }
     const canary = this.opts.config.server.canary;
-    if (canary !== null) {
-      const gate = await gatePipeline({ candidateFile, livePipeline: this.engineOptions.pipeline, corpusDir: resolve(dir, canary.corpus), tolerance: canary.tolerance }).catch(
-        (err: unknown) => ({ accepted: false, reasons: [`the canary could not run: ${(err as Error).message}`], report: '' }),
-      );
-      if (!gate.accepted) return this.reloaded({ result: 'refused', reasons: [...gate.reasons], report: gate.report });
-      this.engineOptions = { ...this.engineOptions, pipeline: candidate.engine.pipeline };
-      this.engine = Engine.restore(this.engineOptions, this.engine.state());
-      await this.snapshotNow();
-      return this.reloaded({ result: 'accepted', reasons: [], report: gate.report });
-    }
+    const gate =
+      canary === null
+        ? { accepted: true, reasons: ['not gated: stormcell.yaml has no canary section'], report: '' }
+        : await gatePipeline({ candidateFile, livePipeline: this.engineOptions.pipeline, corpusDir: resolve(dir, canary.corpus), tolerance: canary.tolerance }).then(
+            (g) => ({ accepted: g.accepted, reasons: [...g.reasons], report: g.report }),
+            (err: unknown) => ({ accepted: false, reasons: [`the canary could not run: ${(err as Error).message}`], report: '' }),
+          );
+    if (!gate.accepted) return this.reloaded({ result: 'refused', reasons: gate.reasons, report: gate.report });
     this.engineOptions = { ...this.engineOptions, pipeline: candidate.engine.pipeline };
     this.engine = Engine.restore(this.engineOptions, this.engine.state());
     await this.snapshotNow();
-    return this.reloaded({ result: 'accepted', reasons: ['not gated: stormcell.yaml has no canary section'], report: '' });
+    return this.reloaded({ result: 'accepted', reasons: gate.reasons, report: gate.report });
   }
 
   private reloaded(r: PipelineReload): PipelineReload {
@@ -383,5 +358,3 @@ export class App {
 }
 
 const NL = Buffer.from('\n');
-/** How long a graceful stop waits for in-flight requests before cutting connections. */
-const STOP_DEADLINE_MS = 5000;

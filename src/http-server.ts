@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CONSOLE_HEADERS, handleRead, handleSilences, handleTopology, type ConsoleAssets, type IncidentFeed, type ReadModel, type SilenceModel } from './api/index.js';
 import { InputError } from './errors.js';
 import { renderPostmortem } from './learn/index.js';
@@ -59,6 +60,44 @@ export function createHttpServer(deps: HttpDeps): Server {
   });
   server.keepAliveTimeout = 65_000; // longer than typical client idle timeouts, so pooled connections are not cut mid-request
   return server;
+}
+
+/**
+ * Listens on `host:port` (port 0 picks a free one); resolves with the bound address and `url`, the base URL links
+ * in notifications use when no `external_url` is configured.
+ */
+export async function listenOn(server: Server, host: string, port: number): Promise<{ address: AddressInfo; url: string }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return { address, url: `http://${shown}:${address.port}` };
+}
+
+/** How long a graceful stop waits for in-flight requests before cutting connections. */
+const STOP_DEADLINE_MS = 5000;
+
+/**
+ * Stops listening and waits for in-flight requests. Keep-alive connections (Prometheus holds some) would keep
+ * close() waiting until they idle out: each is closed as soon as it is idle, answers meanwhile carry
+ * `Connection: close` (see `isStopping`), and what is left is cut after a deadline.
+ */
+export function closeGracefully(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    const deadline = setTimeout(() => server.closeAllConnections(), STOP_DEADLINE_MS);
+    server.once('close', () => {
+      clearInterval(sweep);
+      clearTimeout(deadline);
+    });
+  });
 }
 
 async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,11 +1,10 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import type { Admin } from 'kafkajs';
 import type { ReadModel } from './api/index.js';
 import type { Config } from './config/index.js';
-import { createHttpServer } from './http-server.js';
+import { closeGracefully, createHttpServer, listenOn } from './http-server.js';
 import { Ingestor } from './ingest/index.js';
 import type { IncidentDoc, Instant, SloDoc } from './model/index.js';
 import { createLogger, createMetrics, createScaleOutMetrics, type Logger, type Metrics, type ScaleOutMetrics } from './obs/index.js';
@@ -189,16 +188,8 @@ export class ScaledApp {
       notReadyReason: () => (this.stopping ? 'stopping' : 'catching up with Kafka'),
       isStopping: () => this.stopping,
     });
-    await new Promise<void>((resolve, reject) => {
-      const s = this.server as Server;
-      s.once('error', reject);
-      s.listen(listen.port, listen.host, () => {
-        s.off('error', reject);
-        resolve();
-      });
-    });
-    const addr = this.server.address() as AddressInfo;
-    this.externalURL = config.server.externalURL ?? `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+    const { address: addr, url } = await listenOn(this.server, listen.host, listen.port);
+    this.externalURL = config.server.externalURL ?? url;
     await this.stageTwo.start();
     await this.stageOne.start();
     this.producer = new IngestProducer(kafka, so.ingestTopic, sources, this.instanceId);
@@ -209,8 +200,9 @@ export class ScaledApp {
     this.timer = setInterval(() => {
       view.refresh().catch((err: unknown) => this.logger.warn({ err }, 'reading the shared view from Redis failed'));
       notify.sync().catch((err: unknown) => this.logger.warn({ err }, 'reading silences from Redis failed'));
-      const docs = readModel.incidents();
-      this.metrics.incidentsOpen.set(docs.filter((d) => d.status === 'open').length);
+      let open = 0;
+      for (const v of view.views()) for (const d of v.incidents) if (d.status === 'open') open++;
+      this.metrics.incidentsOpen.set(open);
     }, VIEW_REFRESH_MS);
     this.timer.unref();
     this.logger.info(
@@ -230,13 +222,7 @@ export class ScaledApp {
     this.stopping = true;
     if (this.timer !== null) clearInterval(this.timer);
     const server = this.server;
-    if (server !== null) {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 5_000).unref();
-      });
-    }
+    if (server !== null) await closeGracefully(server);
     await this.producer?.close();
     await this.stageOne?.stop();
     await this.stageTwo?.stop();
