@@ -19,9 +19,10 @@ export function currentContext(): Context {
 
 /**
  * Runs `fn` in a new span named `name` (child of `parent`, default the active context), ends it when `fn` settles,
- * and marks it failed when `fn` throws.
+ * and marks it failed when `fn` throws. `fn` also gets the span's context, to pass on explicitly (into message
+ * headers) where no context manager carries it.
  */
-export function inSpan<T>(name: string, kind: SpanKind, attributes: Attributes, fn: (span: Span) => T, parent: Context = context.active()): T {
+export function inSpan<T>(name: string, kind: SpanKind, attributes: Attributes, fn: (span: Span, ctx: Context) => T, parent: Context = context.active()): T {
   return tracer.startActiveSpan(name, { kind, attributes }, parent, (span) => {
     const fail = (err: unknown): never => {
       span.recordException(err as Error);
@@ -31,7 +32,7 @@ export function inSpan<T>(name: string, kind: SpanKind, attributes: Attributes, 
     };
     let out: T;
     try {
-      out = fn(span);
+      out = fn(span, trace.setSpan(parent, span));
     } catch (err) {
       return fail(err);
     }

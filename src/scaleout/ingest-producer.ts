@@ -7,7 +7,8 @@
 import type { Kafka, Producer } from 'kafkajs';
 import { domainPartition } from './domain.js';
 import { KAFKA_RETRY } from './kafka-client.js';
-import { injectContext, activeContext } from './trace-headers.js';
+import { currentContext } from '../obs/index.js';
+import { injectContext } from './trace-headers.js';
 
 export class IngestProducer {
   private producer: Producer | null = null;
@@ -37,7 +38,7 @@ export class IngestProducer {
    */
   append(entries: readonly Uint8Array[]): Promise<number> {
     if (this.producer === null) return Promise.reject(new Error(`ingest producer for ${this.topic} is not connected`));
-    const headers = injectContext(activeContext());
+    const headers = injectContext(currentContext());
     return new Promise<number>((resolve, reject) => {
       this.queue.push({ entries, headers, resolve, reject });
       if (!this.sending) void this.flush();

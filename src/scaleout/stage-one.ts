@@ -10,10 +10,10 @@ import { InputError } from '../errors.js';
 import { parseCaptureLine } from '../ingest/index.js';
 import type { Instant } from '../model/index.js';
 import { normalize } from '../normalize/index.js';
-import type { Logger, ScaleOutMetrics } from '../obs/index.js';
+import { inSpan, SpanKind, type Logger, type ScaleOutMetrics } from '../obs/index.js';
 import { splitByPartition, type DomainRouter } from './domain.js';
 import { groupConsumer, KAFKA_RETRY } from './kafka-client.js';
-import { extractContext, injectContext, SpanKind, startHopSpan, type KafkaHeaders } from './trace-headers.js';
+import { extractContext, injectContext, type KafkaHeaders } from './trace-headers.js';
 import { encodeStageMessage, type StageMessage } from './wire.js';
 
 export interface StageOneOptions {
@@ -161,26 +161,18 @@ export class StageOne {
     if (value === null) throw new InputError(`${where}: empty message, expected a capture line`);
     const rec = parseCaptureLine(value.toString('utf8'), where);
     const events = normalize(rec.path, rec.body, rec.ts);
-    const { span, ctx } = startHopSpan('stormcell.route', extractContext(headers), SpanKind.CONSUMER, {
-      'messaging.system': 'kafka',
-      'messaging.destination.name': this.opts.ingestTopic,
-      'messaging.kafka.partition': src,
-      'messaging.kafka.offset': off,
-    });
-    try {
+    const attributes = { 'messaging.system': 'kafka', 'messaging.destination.name': this.opts.ingestTopic, 'messaging.kafka.partition': src, 'messaging.kafka.offset': off };
+    return inSpan('stormcell.route', SpanKind.CONSUMER, attributes, (_span, ctx) => {
       const traceHeaders = injectContext(ctx);
-      const split = splitByPartition(this.opts.router, events);
       const out: Message[] = [];
-      for (const [q, ev] of split) {
+      for (const [q, ev] of splitByPartition(this.opts.router, events)) {
         const msg: StageMessage = { k: 'd', s: src, o: off, ts: rec.ts, ev };
         out.push({ partition: q, value: encodeStageMessage(msg), headers: traceHeaders });
       }
       progress.lastTs = progress.lastTs === null || rec.ts > progress.lastTs ? rec.ts : progress.lastTs;
       this.opts.metrics.forwarded.inc();
       return out;
-    } finally {
-      span.end();
-    }
+    }, extractContext(headers));
   }
 
   /** Tells every stage-two partition which of this instance's ingest partitions are idle, and refreshes lag. */

@@ -8,12 +8,12 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { EngineEffect, EngineOptions } from '../engine/index.js';
 import type { DeployEvent } from '../model/index.js';
-import type { Logger, ScaleOutMetrics } from '../obs/index.js';
+import { inSpan, SpanKind, type Logger, type ScaleOutMetrics } from '../obs/index.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { groupConsumer } from './kafka-client.js';
 import { PartitionWorker } from './partition-worker.js';
 import type { IncidentWithTimeline, SharedView } from './shared-view.js';
-import { extractContext, SpanKind, startHopSpan, type KafkaHeaders } from './trace-headers.js';
+import { extractContext, type KafkaHeaders } from './trace-headers.js';
 import { decodeStageMessage } from './wire.js';
 
 /** What the app does around a partition: notifications. All optional hooks; errors are the hook's to log. */
@@ -186,13 +186,8 @@ export class StageTwo {
       const where = `${batch.topic}/${p}@${m.offset}`;
       const msg = decodeStageMessage(m.value, where);
       if (msg.k === 'd' && m.headers !== undefined && Object.keys(m.headers).length > 0) {
-        const { span } = startHopSpan('stormcell.correlate', extractContext(m.headers as KafkaHeaders), SpanKind.CONSUMER, {
-          'messaging.system': 'kafka',
-          'messaging.destination.name': batch.topic,
-          'messaging.kafka.partition': p,
-          'messaging.kafka.offset': Number(m.offset),
-        });
-        span.end();
+        const attributes = { 'messaging.system': 'kafka', 'messaging.destination.name': batch.topic, 'messaging.kafka.partition': p, 'messaging.kafka.offset': Number(m.offset) };
+        inSpan('stormcell.correlate', SpanKind.CONSUMER, attributes, () => undefined, extractContext(m.headers as KafkaHeaders));
       }
       if (!worker.take(Number(m.offset), msg, this.opts.wallClock())) redelivered++;
       resolveOffset(m.offset);
