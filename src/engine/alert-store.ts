@@ -1,11 +1,13 @@
 import type { AlertEvent, Instant, LabelSet } from '../model/index.js';
 import { sameLabelSet } from '../model/index.js';
+import { activeAt, mergeSend, sendEnd } from './lifetime.js';
 
 /** One alert (one fingerprint) with its state history: re-sends, HA duplicates and flaps all fold into it. */
 export interface AlertRecord {
   readonly fingerprint: string;
   readonly labels: LabelSet;
   annotations: LabelSet;
+  /** The latest send's; shown nowhere, and Kafka mode's fold stage does not forward a send for it alone. */
   generatorURL: string | undefined;
   source: AlertEvent['source'];
   startsAt: Instant;
@@ -59,15 +61,10 @@ export class AlertStore {
    * The returned object is reused by the next call.
    */
   receive(ev: AlertEvent, now: Instant): { readonly record: AlertRecord; readonly change: AlertChange } {
-    let endsAt = ev.endsAt;
-    let timeout = false;
-    if (endsAt === null && ev.source === 'api') {
-      endsAt = ev.at + this.resolveTimeoutMs;
-      timeout = true;
-    }
-    const active = endsAt === null || endsAt > now;
+    const { endsAt, timeout } = sendEnd(ev, this.resolveTimeoutMs);
     const old = this.alerts.get(ev.fingerprint);
     if (old === undefined) {
+      const active = activeAt(endsAt, now);
       const status = active ? 'firing' : 'resolved';
       const record: AlertRecord = {
         fingerprint: ev.fingerprint,
@@ -101,32 +98,26 @@ export class AlertStore {
     old.source = ev.source;
     old.lastReceivedAt = ev.at;
     old.receivedCount++;
+    const changedAt = mergeSend(old, ev, endsAt, timeout, now);
     let change: AlertChange = 'unchanged';
-    if (old.status === 'firing') {
-      if (ev.startsAt < old.startsAt) old.startsAt = ev.startsAt;
-      if (!active) {
-        old.endsAt = endsAt;
-        old.timeout = false;
-        this.transition(old, 'resolved', endsAt as number);
-        change = 'resolved';
-      } else if (!(later(old.endsAt, endsAt) && !old.timeout)) {
-        old.endsAt = endsAt;
-        old.timeout = timeout;
-      }
-    } else if (active) {
-      // A send after resolution is the alert firing again: a new instance in Alertmanager, a flap for us.
-      const refiredAt = old.endsAt !== null && ev.startsAt > old.endsAt ? ev.startsAt : now;
-      old.startsAt = ev.startsAt;
-      old.endsAt = endsAt;
-      old.timeout = timeout;
-      this.transition(old, 'firing', refiredAt);
-      change = 'refired';
-    } else if (endsAt !== null && old.endsAt !== null && endsAt > old.endsAt) {
-      old.endsAt = endsAt; // the latest explicit end wins when both are resolved
+    if (changedAt !== null) {
+      change = old.status === 'firing' ? 'refired' : 'resolved';
+      this.noteTransition(old, changedAt);
     }
     // The alert's one bucket entry is at or before its old end; only an earlier end (or a new firing) moves it.
     if (change !== 'unchanged' || (old.endsAt !== null && (endsBefore === null || old.endsAt < endsBefore))) this.schedule(old);
     return this.answer(old, change);
+  }
+
+  /**
+   * Moves a firing alert's end later without a send (Kafka mode's fold stage folded the sends that did it). False,
+   * changing nothing, when the alert is unknown, not firing, has no end, or would end no later.
+   */
+  extend(fp: string, endsAt: Instant): boolean {
+    const a = this.alerts.get(fp);
+    if (a === undefined || a.status !== 'firing' || a.endsAt === null || endsAt <= a.endsAt) return false;
+    a.endsAt = endsAt; // its bucket entry stays at the earlier second and moves on when that second comes
+    return true;
   }
 
   /**
@@ -166,7 +157,10 @@ export class AlertStore {
     const sorted = [...due].sort(
       (x, y) => (x.endsAt as number) - (y.endsAt as number) || (x.fingerprint < y.fingerprint ? -1 : 1),
     );
-    for (const a of sorted) this.transition(a, 'resolved', a.endsAt as number);
+    for (const a of sorted) {
+      a.status = 'resolved';
+      this.noteTransition(a, a.endsAt as number);
+    }
     return sorted;
   }
 
@@ -213,19 +207,11 @@ export class AlertStore {
     return this.result;
   }
 
-  private transition(a: AlertRecord, status: 'firing' | 'resolved', at: Instant): void {
-    a.status = status;
+  private noteTransition(a: AlertRecord, at: Instant): void {
     a.transitions++;
-    a.history.push({ at, status });
+    a.history.push({ at, status: a.status });
     if (a.history.length > MAX_HISTORY) a.history.shift();
   }
-}
-
-/** True when `a` ends strictly later than `b`; null ends never. */
-function later(a: Instant | null, b: Instant | null): boolean {
-  if (a === null) return b !== null;
-  if (b === null) return false;
-  return a > b;
 }
 
 function range(from: number, to: number): number[] {

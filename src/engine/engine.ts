@@ -32,6 +32,7 @@ import { TopologyIndex } from './topology-index.js';
 import { burnSeverity, describeBurn } from './burn-alert.js';
 import type { SloBookState, SloHistory } from './slo/index.js';
 import { SloDesk } from './slo-desk.js';
+import { pastRetention, pruneGridPoint } from './retention.js';
 
 /** A change the runner turns into I/O (notifications, the incident feed). */
 export interface EngineEffect {
@@ -201,6 +202,14 @@ export class Engine {
     return this.drain();
   }
 
+  /**
+   * Moves a firing alert's end later without a send and without moving the clock: Kafka mode's fold stage stands
+   * in for the re-sends it folded. False, changing nothing, when the alert is not firing or would end no later.
+   */
+  extendAlert(fingerprint: string, endsAt: Instant): boolean {
+    return this.alerts.extend(fingerprint, endsAt);
+  }
+
   /** Moves the clock to `now` (if later), resolving alerts whose `endsAt` passed. Returns what changed. */
   advance(now: Instant): EngineEffect[] {
     this.tick(now);
@@ -346,24 +355,35 @@ export class Engine {
     for (const a of this.alerts.expire(now)) this.alertResolved(a);
     // Grid points before `now` only: a request stamped `now` may still bring samples for the one at `now`.
     this.onBurns(now - 1, now);
-    if (this.lastPruneAt === null || now - this.lastPruneAt >= PRUNE_EVERY_MS) this.prune(now);
+    const grid = pruneGridPoint(now);
+    if (this.lastPruneAt === null || grid > this.lastPruneAt) this.prune(grid);
     return now;
   }
 
   /**
    * Forgets incidents resolved longer than the retention ago, with their alerts and ticket links, so a
-   * long-running process holds bounded state. Runs on the clock, so replay and recovery prune identically.
+   * long-running process holds bounded state. Runs on a grid of the clock (retention.ts), so replay, recovery and
+   * partitioned engines prune identically. An incident resolved by hand stays while any of its alerts fires or
+   * ended within the retention: a send of one of them still belongs to it.
    */
-  private prune(now: Instant): void {
-    this.lastPruneAt = now;
-    const horizon = now - this.opts.retentionMs;
+  private prune(at: Instant): void {
+    this.lastPruneAt = at;
+    const horizon = at - this.opts.retentionMs;
     for (const inc of this.incidents.incidents.values()) {
-      if (inc.status !== 'resolved' || (inc.resolvedAt as number) >= horizon) continue;
+      if (inc.status !== 'resolved' || (inc.resolvedAt as number) >= horizon || !this.allPastRetention(inc, at)) continue;
       for (const fp of inc.alerts) this.alerts.remove(fp);
       for (const t of inc.tickets) this.tickets.linked.delete(t);
       this.text.forget(inc.id);
       this.incidents.remove(inc);
     }
+  }
+
+  private allPastRetention(inc: IncidentRecord, at: Instant): boolean {
+    for (const fp of inc.alerts) {
+      const a = this.alerts.get(fp);
+      if (a !== undefined && (a.status !== 'resolved' || a.endsAt === null || !pastRetention(a.endsAt, at, this.opts.retentionMs))) return false;
+    }
+    return true;
   }
 
   private onAlert(ev: AlertEvent, now: Instant): void {
@@ -684,9 +704,6 @@ function burstWindow(opts: EngineOptions): number {
   for (const c of opts.pipeline.correlators) if (c.type === 'burst') return c.windowMs + BURST_DELIVERY_SLACK_MS;
   return 0;
 }
-
-/** How often (engine clock) retention runs: a scan of all incidents, so not on every event. */
-const PRUNE_EVERY_MS = 60_000;
 
 /** The fallback grouping key, rendered like Alertmanager renders a group's labels. */
 function groupKey(labels: LabelSet, by: readonly string[]): string {
