@@ -5,10 +5,13 @@ import { countIncidents, type ApiCounts } from './kafka-instance.js';
 import type { BenchBroker, BenchRedis } from './kafka-services.js';
 import { repoRoot, spawnNode } from './spawn-node.js';
 
-/** The two consumer groups of Kafka mode: stage one (`<group>.route`) and stage two (`<group>.correlate`). */
-export const STAGES = ['route', 'correlate'] as const;
+/**
+ * The three consumer groups of Kafka mode, in the order a request passes them: stage one (`<group>.route`, the ingest
+ * topic), the fold of alert re-sends (`<group>.fold`, the keyed topic) and stage two (`<group>.correlate`, the events topic).
+ */
+export const STAGES = ['route', 'fold', 'correlate'] as const;
 export type Stage = (typeof STAGES)[number];
-/** Partitions of both topics. */
+/** Partitions of every topic. */
 export const PARTITIONS = 6;
 /** The production defaults of scale_out (src/config/scale-out-config.ts), spelled out so the report can name them. */
 export const SESSION_TIMEOUT = '10s';
@@ -25,6 +28,21 @@ export interface KafkaEnv {
   readonly redis: BenchRedis;
 }
 
+/** One value per stage, so adding a stage cannot leave a record short of it. */
+export function perStage<T>(f: (stage: Stage) => T): Record<Stage, T> {
+  return Object.fromEntries(STAGES.map((stage) => [stage, f(stage)])) as Record<Stage, T>;
+}
+
+/** {@link perStage} for values that take a while: asks for every stage's at once, so they describe one moment. */
+export async function perStageAsync<T>(f: (stage: Stage) => Promise<T>): Promise<Record<Stage, T>> {
+  return Object.fromEntries(await Promise.all(STAGES.map(async (stage) => [stage, await f(stage)] as const))) as Record<Stage, T>;
+}
+
+/** The topic each stage consumes, as `configFor` names them for `group`. */
+export function stageTopics(group: string): Record<Stage, string> {
+  return { route: `${group}.ingest`, fold: `${group}.keyed`, correlate: `${group}.events` };
+}
+
 /**
  * A copy of the estate's config with a `stormcell.yaml` naming a group and topics of its own, so runs never share
  * offsets, checkpoints or Redis keys. Constraint: `group` must be new in `dir`.
@@ -35,8 +53,9 @@ export async function configFor(dir: string, baseConfig: string, group: string):
   for (const f of ['topology.yaml', 'slos.yaml']) await writeFile(join(cfg, f), await readFile(join(baseConfig, f)));
   await writeFile(
     join(cfg, 'stormcell.yaml'),
-    `scale_out:\n  group: ${group}\n  ingest_topic: ${group}.ingest\n  events_topic: ${group}.events\n` +
-      `  ingest_partitions: ${PARTITIONS}\n  events_partitions: ${PARTITIONS}\n  session_timeout: ${SESSION_TIMEOUT}\n  checkpoint_interval: ${CHECKPOINT_INTERVAL}\n`,
+    `scale_out:\n  group: ${group}\n  ingest_topic: ${group}.ingest\n  keyed_topic: ${group}.keyed\n  events_topic: ${group}.events\n` +
+      `  ingest_partitions: ${PARTITIONS}\n  keyed_partitions: ${PARTITIONS}\n  events_partitions: ${PARTITIONS}\n` +
+      `  session_timeout: ${SESSION_TIMEOUT}\n  checkpoint_interval: ${CHECKPOINT_INTERVAL}\n`,
   );
   return cfg;
 }

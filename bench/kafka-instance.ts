@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Stage } from './kafka-env.js';
 import { startNodeFlags } from './stormcell-server.js';
 import { repoRoot, spawnNode, waitForJsonLine, type BenchChild } from './spawn-node.js';
 
@@ -13,15 +14,12 @@ export interface KafkaInstance {
 }
 
 /** What one instance's `/metrics` says about consumer lag: partition → messages, per stage. */
-export interface LagReport {
-  readonly route: ReadonlyMap<number, number>;
-  readonly correlate: ReadonlyMap<number, number>;
-}
+export type LagReport = Readonly<Record<Stage, ReadonlyMap<number, number>>>;
 
 /**
  * Starts an instance in Kafka mode the way `npm start` starts the server (its node flags), on 127.0.0.1:0 and
  * unpinned (broker, Redis and the instances share the cores), and resolves once it logged `listening in kafka
- * mode`: connected, topics there, both groups joined. Not necessarily ready (caught up).
+ * mode`: connected, topics there, all three groups joined. Not necessarily ready (caught up).
  */
 export async function startKafkaInstance(configDir: string, brokers: string, redisUrl: string): Promise<KafkaInstance> {
   const cli = join(repoRoot(), 'dist', 'cli.js');
@@ -54,7 +52,7 @@ export async function isReady(inst: KafkaInstance): Promise<boolean> {
   return (await httpGet(`${inst.url}/readyz`, 5_000)).status === 200;
 }
 
-/** `stormcell_kafka_consumer_lag_messages` of both stages from the instance's `/metrics`, or null if it did not answer. */
+/** `stormcell_kafka_consumer_lag_messages` of every stage from the instance's `/metrics`, or null if it did not answer. */
 export async function readLag(inst: KafkaInstance): Promise<LagReport | null> {
   const res = await httpGet(`${inst.url}/metrics`, 5_000);
   return res.status === 200 ? parseLag(res.text) : null;
@@ -62,16 +60,15 @@ export async function readLag(inst: KafkaInstance): Promise<LagReport | null> {
 
 /** Parses the lag gauge out of Prometheus text exposition; label order does not matter. */
 export function parseLag(text: string): LagReport {
-  const route = new Map<number, number>();
-  const correlate = new Map<number, number>();
+  // Spelled out rather than built from STAGES: kafka-env imports this module, and the type still demands every stage.
+  const lag: Record<Stage, Map<number, number>> = { route: new Map(), fold: new Map(), correlate: new Map() };
   for (const m of text.matchAll(/^stormcell_kafka_consumer_lag_messages\{([^}]*)\} (\S+)$/gm)) {
     const labels = new Map([...(m[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
     const partition = Number(labels.get('partition'));
     const stage = labels.get('stage');
-    if (stage === 'route') route.set(partition, Number(m[2]));
-    else if (stage === 'correlate') correlate.set(partition, Number(m[2]));
+    if (stage !== undefined && Object.hasOwn(lag, stage)) lag[stage as Stage].set(partition, Number(m[2]));
   }
-  return { route, correlate };
+  return lag;
 }
 
 /** What the read API shows: incidents and the distinct fingerprints of received alerts in them (SLO alerts left out). */

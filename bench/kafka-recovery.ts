@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createTopic, produceCapture } from './ingest-topic.js';
-import { configFor, PARTITIONS, POLL_MS, replayCounts, sleep, STAGES, waitUntil, type KafkaEnv, type Stage } from './kafka-env.js';
+import { configFor, PARTITIONS, perStage, perStageAsync, POLL_MS, replayCounts, sleep, STAGES, stageTopics, waitUntil, type KafkaEnv, type Stage } from './kafka-env.js';
 import { GroupWatcher, type GroupOwners } from './kafka-group.js';
 import { isReady, readApiCounts, readLag, startKafkaInstance, type ApiCounts, type KafkaInstance, type LagReport } from './kafka-instance.js';
 import { writeLines } from './replay.js';
@@ -26,15 +26,15 @@ export interface KillRun {
   /** Lines per second the producer actually held. */
   readonly achievedPerSecond: number;
   readonly killAtMs: number;
-  /** Until the groups' coordinators assigned every partition of both stages to live instances again. */
+  /** Until the groups' coordinators assigned every partition of every stage to live instances again. */
   readonly reassignedMs: number | null;
-  /** Until every live instance is ready and each partition's owner reports lag 0 for it, both stages. */
+  /** Until every live instance is ready and each partition's owner reports lag 0 for it, every stage. */
   readonly recoveredMs: number | null;
   /** Sum over partitions of the lag the live instances report for partitions they own: before the kill, after it. */
-  readonly peakBefore: { readonly route: number; readonly correlate: number };
-  readonly peakAfter: { readonly route: number; readonly correlate: number };
+  readonly peakBefore: Readonly<Record<Stage, number>>;
+  readonly peakAfter: Readonly<Record<Stage, number>>;
   /** The same from the groups' committed offsets (admin API): shows the backlog of partitions nobody reports on. */
-  readonly peakCommittedAfter: { readonly route: number; readonly correlate: number };
+  readonly peakCommittedAfter: Readonly<Record<Stage, number>>;
   /** Lag series an instance still exports for a partition the coordinator gave to another member. */
   readonly strayLagSeries: ReadonlyArray<{ readonly stage: string; readonly partition: number; readonly value: number }>;
   /** What the live instances show once production ended, and a replay of the same lines. */
@@ -55,13 +55,13 @@ interface Sample {
  * Two instances on a fresh group consume `lines` produced at a steady rate; `killAfterMs` in, one gets SIGKILL (and,
  * with `restart`, a new process on the same config starts at once). Watches every live instance's `/metrics` and
  * `/readyz` and the groups' assignments every POLL_MS until the live instances report lag 0 on every partition of
- * both stages and are ready, then until their read API shows what a replay of the same lines shows.
+ * every stage and are ready, then until their read API shows what a replay of the same lines shows.
  * Constraint: stops every instance it started, also on failure.
  */
 export async function runKill(env: KafkaEnv, lines: readonly string[], opts: KillOptions, restart: boolean): Promise<KillRun> {
   const group = `bench-k${restart ? 'r' : ''}-${randomUUID().slice(0, 8)}`;
   const cfg = await configFor(env.dir, env.baseConfig, group);
-  const topics: Record<Stage, string> = { route: `${group}.ingest`, correlate: `${group}.events` };
+  const topics = stageTopics(group);
   await createTopic(env.broker.brokers, topics.route, PARTITIONS);
   const streamed = lines.slice(0, Math.min(lines.length, Math.round((opts.perSecond * opts.durationMs) / 1000)));
   const prefix = join(env.dir, `${group}.ndjson`);
@@ -94,9 +94,9 @@ export async function runKill(env: KafkaEnv, lines: readonly string[], opts: Kil
       }
     }, opts.killAfterMs);
 
-    const peakBefore = { route: 0, correlate: 0 };
-    const peakAfter = { route: 0, correlate: 0 };
-    const peakCommittedAfter = { route: 0, correlate: 0 };
+    const peakBefore = perStage(() => 0);
+    const peakAfter = perStage(() => 0);
+    const peakCommittedAfter = perStage(() => 0);
     let reassignedMs: number | null = null;
     let recoveredMs: number | null = null;
     try {
@@ -152,18 +152,13 @@ export async function runKill(env: KafkaEnv, lines: readonly string[], opts: Kil
 }
 
 async function sample(live: readonly KafkaInstance[], watcher: GroupWatcher, group: string, topics: Record<Stage, string>): Promise<Sample> {
-  const [reports, routeOwners, correlateOwners, routeLag, correlateLag] = await Promise.all([
+  // Each stage is the consumer group `<group>.<stage>` on the topic it consumes; all is read at once, one moment.
+  const [reports, owners, committed] = await Promise.all([
     Promise.all(live.map(async (inst) => ({ inst, lag: await readLag(inst), ready: await isReady(inst) }))),
-    watcher.owners(`${group}.route`, topics.route),
-    watcher.owners(`${group}.correlate`, topics.correlate),
-    watcher.committedLag(`${group}.route`, topics.route),
-    watcher.committedLag(`${group}.correlate`, topics.correlate),
+    perStageAsync((st) => watcher.owners(`${group}.${st}`, topics[st])),
+    perStageAsync((st) => watcher.committedLag(`${group}.${st}`, topics[st])),
   ]);
-  return {
-    at: performance.now(), live: reports,
-    owners: { route: routeOwners, correlate: correlateOwners },
-    committed: { route: routeLag, correlate: correlateLag },
-  };
+  return { at: performance.now(), live: reports, owners, committed };
 }
 
 /**

@@ -7,7 +7,7 @@ import { generateCaptureConfig } from './capture-config.js';
 import { generateCapture } from './capture-generator.js';
 import { createTopic, produceCapture } from './ingest-topic.js';
 import {
-  CHECKPOINT_INTERVAL, configFor, PARTITIONS, POLL_MS, replayCounts, SESSION_TIMEOUT, sleep, type KafkaEnv, type Stage,
+  CHECKPOINT_INTERVAL, configFor, PARTITIONS, perStage, POLL_MS, replayCounts, SESSION_TIMEOUT, sleep, STAGES, type KafkaEnv, type Stage,
 } from './kafka-env.js';
 import { httpGet, isReady, readApiCounts, startKafkaInstance, type ApiCounts, type KafkaInstance } from './kafka-instance.js';
 import { runKill, type KillOptions, type KillRun } from './kafka-recovery.js';
@@ -26,6 +26,16 @@ export interface KafkaBenchOptions {
   readonly kill: KillOptions & { readonly restart: readonly boolean[] };
 }
 
+/** What an instance's fold stage did to the alert items it read, from its counters. */
+export interface FoldCounts {
+  /** Alert items it sent on to stage two. */
+  readonly forwarded: number;
+  /** Alert items it folded: re-sends stage two needs nothing of. */
+  readonly folded: number;
+  /** Extensions of an alert's end it sent in place of folded re-sends. */
+  readonly extensions: number;
+}
+
 /** One throughput run: the whole capture in the ingest topic first, then `instances` processes started at once. */
 export interface ThroughputRun {
   readonly instances: number;
@@ -36,7 +46,7 @@ export interface ThroughputRun {
   /** Start of the processes → every instance answering `/readyz` 200 for the first time. */
   readonly firstReadyMs: number | null;
   readonly perInstance: ReadonlyArray<{
-    counts: ApiCounts | null; rebalances: Record<Stage, number> | null; peakRssBytes: number | null; cpuMs: number | null;
+    counts: ApiCounts | null; rebalances: Record<Stage, number> | null; fold: FoldCounts | null; peakRssBytes: number | null; cpuMs: number | null;
     /** Log lines at warn level or above, and the first few. */
     warnings: { count: number; first: string[] };
   }>;
@@ -153,24 +163,56 @@ async function runThroughput(env: KafkaEnv, lines: readonly string[], n: number,
       await sleep(POLL_MS);
     }
     if (wallMs === null) counts = await Promise.all(insts.map(readApiCounts));
-    const rebalances = await Promise.all(insts.map(readRebalances));
+    const metrics = await Promise.all(insts.map(readMetrics));
     return {
       instances: n, produceMs, wallMs, firstReadyMs,
-      perInstance: insts.map((inst, i) => ({
-        counts: counts[i] ?? null, rebalances: rebalances[i] ?? null, peakRssBytes: readPeakRss(inst.pid), cpuMs: readCpuMs(inst.pid), warnings: inst.child.warnings(),
-      })),
+      perInstance: insts.map((inst, i) => {
+        const text = metrics[i] ?? null;
+        return {
+          counts: counts[i] ?? null, rebalances: text === null ? null : parseRebalances(text), fold: text === null ? null : parseFold(text),
+          peakRssBytes: readPeakRss(inst.pid), cpuMs: readCpuMs(inst.pid), warnings: inst.child.warnings(),
+        };
+      }),
     };
   } finally {
     await Promise.all(insts.map((inst) => stopChild(inst.child, 30_000)));
   }
 }
 
-/** `stormcell_kafka_rebalances_total` per stage from an instance's `/metrics`, or null if it did not answer. */
-async function readRebalances(inst: KafkaInstance): Promise<Record<Stage, number> | null> {
+/** An instance's `/metrics` text, or null if it did not answer; read once, so its counters describe one moment. */
+async function readMetrics(inst: KafkaInstance): Promise<string | null> {
   const res = await httpGet(`${inst.url}/metrics`, 5_000);
-  if (res.status !== 200) return null;
-  const count = (stage: Stage): number => Number(new RegExp(`^stormcell_kafka_rebalances_total\\{stage="${stage}"\\} (\\S+)$`, 'm').exec(res.text)?.[1] ?? 0);
-  return { route: count('route'), correlate: count('correlate') };
+  return res.status === 200 ? res.text : null;
+}
+
+/** `stormcell_kafka_rebalances_total` per stage. */
+function parseRebalances(text: string): Record<Stage, number> {
+  return perStage((stage) => counterValue(text, 'stormcell_kafka_rebalances_total', `stage="${stage}"`));
+}
+
+/** The fold's `stormcell_fold_alert_items_total` by outcome and `stormcell_fold_extensions_total`. */
+function parseFold(text: string): FoldCounts {
+  return {
+    forwarded: counterValue(text, 'stormcell_fold_alert_items_total', 'outcome="forwarded"'),
+    folded: counterValue(text, 'stormcell_fold_alert_items_total', 'outcome="folded"'),
+    extensions: counterValue(text, 'stormcell_fold_extensions_total'),
+  };
+}
+
+/**
+ * One series of a counter in Prometheus text exposition; `labels` as exposed (`name="value"`, a single label). 0 when
+ * the series is missing: prom-client leaves a labelled series out until it is first incremented.
+ */
+function counterValue(text: string, name: string, labels?: string): number {
+  const series = labels === undefined ? name : `${name}\\{${labels}\\}`;
+  return Number(new RegExp(`^${series} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+}
+
+/** The fold's counters added up over a run's instances, or null if one did not answer (a partial sum would mislead). */
+function foldTotal(ps: ReadonlyArray<{ fold: FoldCounts | null }>): FoldCounts | null {
+  if (ps.some((p) => p.fold === null)) return null;
+  const sum = (k: keyof FoldCounts): number => ps.reduce((n, p) => n + (p.fold?.[k] ?? 0), 0);
+  return { forwarded: sum('forwarded'), folded: sum('folded'), extensions: sum('extensions') };
 }
 
 function assertAlive(insts: readonly KafkaInstance[]): void {
@@ -178,6 +220,14 @@ function assertAlive(insts: readonly KafkaInstance[]): void {
     const p = inst.child.process;
     if (p.exitCode !== null || p.signalCode !== null) throw new Error(`instance ${inst.url} exited (code ${p.exitCode}, signal ${p.signalCode}): ${inst.child.stderrTail()}`);
   }
+}
+
+/** The fold's effect on a run: how many alert items reached stage two, of how many it read, and the extensions it sent. */
+function foldCell(f: FoldCounts | null): string {
+  if (f === null) return 'n/a';
+  const total = f.forwarded + f.folded;
+  const share = total === 0 ? '–' : `${((f.forwarded * 100) / total).toFixed(1)} %`;
+  return `alert items to stage two: ${f.forwarded.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} (${share}), extensions: ${f.extensions.toLocaleString('en-US')}`;
 }
 
 /** Adds up instances' warn-or-worse log lines and names the distinct messages among the first few of each. */
@@ -205,16 +255,21 @@ export function formatKafka(r: KafkaReport): string {
   const n = (x: number): string => Math.round(x).toLocaleString('en-US');
   const s = (ms: number | null): string => (ms === null ? 'not within the deadline' : `${(ms / 1000).toFixed(1)} s`);
   const counts = (c: ApiCounts | null): string => (c === null ? 'no answer' : `${n(c.fingerprints)} / ${n(c.incidents)}`);
+  // One figure per stage in STAGES order, as the column headers name them.
+  const stages = STAGES.join(' / ');
+  const perStageCell = (x: Record<Stage, number>): string => STAGES.map((st) => n(x[st])).join(' / ');
   const out = [
     `Capture: \`generateCapture({seed: ${r.seed}, hours: ${r.hours}, clusters: ${r.clusters}})\`, ${(r.captureBytes / 1048576).toFixed(0)} MiB, ${n(r.requests)} requests, ${n(r.alertsReceived)} alert items ` +
       `(incl. re-sends). Yardstick: one \`replay\` with the same config shows ${n(r.replay.fingerprints)} distinct alert fingerprints in ${n(r.replay.incidents)} incidents (${(r.replay.wallMs / 1000).toFixed(1)} s). ` +
       `Broker (Kafka 3.9.1, one KRaft node, \`.ci/kafka.sh run\`) and redis-server run on the same machine, started by the bench (${(r.brokerStartMs / 1000).toFixed(1)} s); ` +
       `instances are \`dist/cli.js serve --kafka --redis\` with \`npm start\`'s node flags, unpinned; topics have ${PARTITIONS} partitions, \`session_timeout: ${r.sessionTimeout}\`, \`checkpoint_interval: ${r.checkpointInterval}\`, a fresh group and topics per run.`,
     '',
-    'Throughput: the whole capture is in the ingest topic (random keys) before the instances start; wall time runs from starting the processes until every instance answers `/readyz` 200 and its `GET /api/v1/incidents` shows every fingerprint.',
+    'Throughput: the whole capture is in the ingest topic (random keys) before the instances start; wall time runs from starting the processes until every instance answers `/readyz` 200 and its `GET /api/v1/incidents` shows every fingerprint. ' +
+      'The fold column adds up the instances\' `stormcell_fold_alert_items_total` (forwarded of forwarded + folded) and `stormcell_fold_extensions_total` at the end of the run; ' +
+      'a fold counts the items it processes, so items a rebalance hands to another instance before their checkpoint count again there.',
     '',
-    '| instances | wall time | requests/s | alert items/s | first all-ready | fingerprints / incidents per instance | incidents = replay | rebalances per instance (route / correlate) | peak RSS per instance | CPU per instance | producing the topic (not timed) |',
-    '|---:|---:|---:|---:|---:|---|---|---|---|---|---:|',
+    `| instances | wall time | requests/s | alert items/s | first all-ready | fingerprints / incidents per instance | incidents = replay | rebalances per instance (${stages}) | fold (sum over instances) | peak RSS per instance | CPU per instance | producing the topic (not timed) |`,
+    '|---:|---:|---:|---:|---:|---|---|---|---|---|---|---:|',
   ];
   for (const t of r.throughput) {
     const rate = (x: number): string => (t.wallMs === null ? '–' : n((x * 1000) / t.wallMs));
@@ -222,7 +277,7 @@ export function formatKafka(r: KafkaReport): string {
     out.push(
       `| ${t.instances} | ${s(t.wallMs)} | ${rate(r.requests)} | ${rate(r.alertsReceived)} | ${s(t.firstReadyMs)} | ${t.perInstance.map((p) => counts(p.counts)).join(', ')} | ` +
         `${same ? 'yes' : `no (${t.perInstance.map((p) => p.counts?.incidents ?? '?').join(', ')} vs ${r.replay.incidents})`} | ` +
-        `${t.perInstance.map((p) => (p.rebalances === null ? 'n/a' : `${p.rebalances.route} / ${p.rebalances.correlate}`)).join(', ')} | ` +
+        `${t.perInstance.map((p) => (p.rebalances === null ? 'n/a' : perStageCell(p.rebalances))).join(', ')} | ${foldCell(foldTotal(t.perInstance))} | ` +
         `${t.perInstance.map((p) => (p.peakRssBytes === null ? 'n/a' : `${(p.peakRssBytes / 1048576).toFixed(0)} MiB`)).join(', ')} | ` +
         `${t.perInstance.map((p) => (p.cpuMs === null ? 'n/a' : `${(p.cpuMs / 1000).toFixed(1)} s`)).join(', ')} | ${s(t.produceMs)} |`,
     );
@@ -237,17 +292,17 @@ export function formatKafka(r: KafkaReport): string {
     out.push('');
     out.push(
       `Kill -9: two instances consume the capture's first ${n(k0.lines)} lines produced at ${n(k0.perSecond)} requests/s; ${(k0.killAtMs / 1000).toFixed(0)} s in, one is killed with SIGKILL. ` +
-        'Times are from the kill: until the group coordinators gave every partition of both stages to live instances, and until every live instance is ready and each partition\'s owner reports ' +
-        '`stormcell_kafka_consumer_lag_messages` 0 for it on both stages (polled every 250 ms). Peak lag is the sum over partitions of what the owners report; the committed-offset peak is end offset minus the ' +
-        'group\'s committed offset (admin API): it also counts partitions whose owner is dead, and stage two commits only after a checkpoint, so its figure includes up to one checkpoint interval of processed messages.',
+        'Times are from the kill: until the group coordinators gave every partition of every stage to live instances, and until every live instance is ready and each partition\'s owner reports ' +
+        '`stormcell_kafka_consumer_lag_messages` 0 for it on every stage (polled every 250 ms). Peak lag is the sum over partitions of what the owners report; the committed-offset peak is end offset minus the ' +
+        'group\'s committed offset (admin API): it also counts partitions whose owner is dead, and the fold and stage two commit only after a checkpoint, so their figures include up to one checkpoint interval of processed messages.',
     );
     out.push('');
-    out.push('| killed instance | produced at | reassigned after | lag 0 and ready after | peak lag before kill (route / correlate) | peak lag after kill | peak committed-offset lag after kill | fingerprints / incidents at the end (replay of the same lines) | end of stream → all shown |');
+    out.push(`| killed instance | produced at | reassigned after | lag 0 and ready after | peak lag before kill (${stages}) | peak lag after kill | peak committed-offset lag after kill | fingerprints / incidents at the end (replay of the same lines) | end of stream → all shown |`);
     out.push('|---|---:|---:|---:|---|---|---|---|---:|');
     for (const k of r.kill) {
       out.push(
-        `| ${k.restart ? 'restarted at once' : 'not restarted'} | ${n(k.achievedPerSecond)}/s | ${s(k.reassignedMs)} | ${s(k.recoveredMs)} | ${n(k.peakBefore.route)} / ${n(k.peakBefore.correlate)} | ` +
-          `${n(k.peakAfter.route)} / ${n(k.peakAfter.correlate)} | ${n(k.peakCommittedAfter.route)} / ${n(k.peakCommittedAfter.correlate)} | ` +
+        `| ${k.restart ? 'restarted at once' : 'not restarted'} | ${n(k.achievedPerSecond)}/s | ${s(k.reassignedMs)} | ${s(k.recoveredMs)} | ${perStageCell(k.peakBefore)} | ` +
+          `${perStageCell(k.peakAfter)} | ${perStageCell(k.peakCommittedAfter)} | ` +
           `${k.final.map(counts).join(', ')} (${counts(k.expected)}) | ${s(k.convergedMs)} |`,
       );
     }

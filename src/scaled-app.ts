@@ -13,6 +13,7 @@ import {
   createDomainRouter,
   createKafkaClient,
   ensureTopics,
+  FoldStage,
   IngestProducer,
   SharedView,
   STARTUP_RETRY,
@@ -54,6 +55,7 @@ export class ScaledApp {
   private notifyRedis: Redis | null = null;
   private externalURL = '';
   private stageOne: StageOne | null = null;
+  private foldStage: FoldStage | null = null;
   private stageTwo: StageTwo | null = null;
   private producer: IngestProducer | null = null;
   private view: SharedView | null = null;
@@ -99,6 +101,7 @@ export class ScaledApp {
         admin,
         [
           { topic: so.ingestTopic, partitions: so.ingestPartitions },
+          { topic: so.keyedTopic, partitions: so.keyedPartitions },
           { topic: so.eventsTopic, partitions: so.eventsPartitions },
         ],
         { allowed: so.createTopics, replicationFactor: so.replicationFactor },
@@ -111,6 +114,7 @@ export class ScaledApp {
       await admin.disconnect().catch(() => undefined);
     }
     const sources = counts.get(so.ingestTopic) as number;
+    const folds = counts.get(so.keyedTopic) as number;
     const partitions = counts.get(so.eventsTopic) as number;
     const router = createDomainRouter({
       partitions,
@@ -136,7 +140,7 @@ export class ScaledApp {
       kafka,
       group: so.group,
       eventsTopic: so.eventsTopic,
-      sources,
+      sources: folds,
       engine: config.engine,
       checkpoints: new CheckpointStore(redis, prefix),
       view: this.view,
@@ -147,13 +151,28 @@ export class ScaledApp {
       wallClock: this.wallClock,
       hooks: notify.hooks(),
     });
+    this.foldStage = new FoldStage({
+      kafka,
+      group: so.group,
+      keyedTopic: so.keyedTopic,
+      eventsTopic: so.eventsTopic,
+      sources,
+      router,
+      resolveTimeoutMs: config.engine.resolveTimeoutMs,
+      retentionMs: config.engine.retentionMs,
+      checkpoints: new CheckpointStore(redis, `${prefix}fold:`),
+      checkpointIntervalMs: so.checkpointIntervalMs,
+      sessionTimeoutMs: so.sessionTimeoutMs,
+      logger: this.logger,
+      metrics: this.scaleMetrics,
+      wallClock: this.wallClock,
+    });
     this.stageOne = new StageOne({
       kafka,
       group: so.group,
       ingestTopic: so.ingestTopic,
-      eventsTopic: so.eventsTopic,
-      eventsPartitions: partitions,
-      router,
+      keyedTopic: so.keyedTopic,
+      keyedPartitions: folds,
       sessionTimeoutMs: so.sessionTimeoutMs,
       logger: this.logger,
       metrics: this.scaleMetrics,
@@ -191,6 +210,7 @@ export class ScaledApp {
     const { address: addr, url } = await listenOn(this.server, listen.host, listen.port);
     this.externalURL = config.server.externalURL ?? url;
     await this.stageTwo.start();
+    await this.foldStage.start();
     await this.stageOne.start();
     this.producer = new IngestProducer(kafka, so.ingestTopic, sources, this.instanceId);
     await this.producer.connect();
@@ -206,15 +226,16 @@ export class ScaledApp {
     }, VIEW_REFRESH_MS);
     this.timer.unref();
     this.logger.info(
-      { host: addr.address, port: addr.port, instance: this.instanceId, brokers: this.opts.brokers, partitions, sources, ingestPartition: this.producer.partition },
+      { host: addr.address, port: addr.port, instance: this.instanceId, brokers: this.opts.brokers, partitions, folds, sources, ingestPartition: this.producer.partition },
       'listening in kafka mode',
     );
     return { host: addr.address, port: addr.port };
   }
 
-  /** Ready once both stages own their partitions and have consumed each to its end (recently). */
+  /** Ready once every stage owns its partitions and has consumed each to its end (recently). */
   isReady(): boolean {
-    return !this.stopping && this.stageOne !== null && this.stageTwo !== null && this.stageOne.caughtUp() && this.stageTwo.caughtUp();
+    const stages = [this.stageOne, this.foldStage, this.stageTwo];
+    return !this.stopping && stages.every((s) => s !== null && s.caughtUp());
   }
 
   /** Stops taking requests, checkpoints every partition, leaves the groups and disconnects. */
@@ -225,6 +246,7 @@ export class ScaledApp {
     if (server !== null) await closeGracefully(server);
     await this.producer?.close();
     await this.stageOne?.stop();
+    await this.foldStage?.stop();
     await this.stageTwo?.stop();
     this.redis?.disconnect();
     this.notifyRedis?.disconnect();

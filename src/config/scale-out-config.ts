@@ -9,11 +9,14 @@ import { DurationString } from './durations.js';
  */
 export const ScaleOutSchema = Type.Object(
   {
-    /** Consumer groups are `<group>.route` (stage one) and `<group>.correlate` (stage two); Redis keys start `<group>:`. */
+    /** Consumer groups are `<group>.route` and `<group>.fold` (stage one) and `<group>.correlate` (stage two); Redis keys start `<group>:`. */
     group: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]+$', expected: 'letters, digits, . _ -' })),
     ingest_topic: Type.Optional(Type.String({ minLength: 1 })),
+    /** Internal, between the route and the fold; one group's own, so its default follows the group. */
+    keyed_topic: Type.Optional(Type.String({ minLength: 1 })),
     events_topic: Type.Optional(Type.String({ minLength: 1 })),
     ingest_partitions: Type.Optional(Type.Integer({ minimum: 1 })),
+    keyed_partitions: Type.Optional(Type.Integer({ minimum: 1 })),
     events_partitions: Type.Optional(Type.Integer({ minimum: 1 })),
     replication_factor: Type.Optional(Type.Integer({ minimum: 1 })),
     create_topics: Type.Optional(Type.Boolean()),
@@ -29,8 +32,10 @@ export type ScaleOutFile = Static<typeof ScaleOutSchema>;
 export interface ScaleOutSettings {
   readonly group: string;
   readonly ingestTopic: string;
+  readonly keyedTopic: string;
   readonly eventsTopic: string;
   readonly ingestPartitions: number;
+  readonly keyedPartitions: number;
   readonly eventsPartitions: number;
   readonly replicationFactor: number;
   readonly createTopics: boolean;
@@ -42,8 +47,10 @@ export interface ScaleOutSettings {
 export const DEFAULT_SCALE_OUT: ScaleOutSettings = Object.freeze({
   group: 'stormcell',
   ingestTopic: 'stormcell.ingest',
+  keyedTopic: 'stormcell.keyed', // `<group>.keyed`
   eventsTopic: 'stormcell.events',
   ingestPartitions: 6,
+  keyedPartitions: 6,
   eventsPartitions: 6,
   replicationFactor: 1,
   createTopics: true,
@@ -58,8 +65,10 @@ export function toScaleOutSettings(f: ScaleOutFile | undefined): ScaleOutSetting
   return Object.freeze({
     group: f.group ?? d.group,
     ingestTopic: f.ingest_topic ?? d.ingestTopic,
+    keyedTopic: f.keyed_topic ?? `${f.group ?? d.group}.keyed`,
     eventsTopic: f.events_topic ?? d.eventsTopic,
     ingestPartitions: f.ingest_partitions ?? d.ingestPartitions,
+    keyedPartitions: f.keyed_partitions ?? d.keyedPartitions,
     eventsPartitions: f.events_partitions ?? d.eventsPartitions,
     replicationFactor: f.replication_factor ?? d.replicationFactor,
     createTopics: f.create_topics ?? d.createTopics,

@@ -9,12 +9,21 @@ export interface ScaleOutMetrics {
   readonly checkpointAge: Gauge<'partition'>;
   readonly checkpointSeconds: Histogram;
   readonly checkpointFailures: Counter<'partition'>;
-  /** Requests waiting in stage two for a slower ingest partition. */
+  /** Requests waiting in stage two for a slower fold partition. */
   readonly reorderPending: Gauge<'partition'>;
   readonly lateRequests: Counter<'partition'>;
   readonly redeliveries: Counter<'stage'>;
   readonly ingestRejected: Counter<'reason'>;
   readonly forwarded: Counter;
+  /** Alert items the fold stage sent on to stage two, or folded (re-sends stage two needs nothing of). */
+  readonly foldAlertItems: Counter<'outcome'>;
+  readonly foldExtensions: Counter;
+  readonly foldAlerts: Gauge;
+  /** Messages the fold owes stage two (made, not yet saved and sent). */
+  readonly foldOwed: Gauge<'partition'>;
+  readonly foldCheckpointAge: Gauge<'partition'>;
+  readonly foldCheckpointFailures: Counter<'partition'>;
+  readonly foldLateRequests: Counter<'partition'>;
 }
 
 export function createScaleOutMetrics(registry: Registry): ScaleOutMetrics {
@@ -58,7 +67,7 @@ export function createScaleOutMetrics(registry: Registry): ScaleOutMetrics {
     }),
     reorderPending: new Gauge({
       name: 'stormcell_reorder_pending_requests',
-      help: 'Requests held in stage two until every ingest partition has passed their time.',
+      help: 'Requests held in stage two until every fold partition has passed their time.',
       labelNames: ['partition'],
       registers,
     }),
@@ -82,7 +91,47 @@ export function createScaleOutMetrics(registry: Registry): ScaleOutMetrics {
     }),
     forwarded: new Counter({
       name: 'stormcell_kafka_forwarded_requests_total',
-      help: 'Requests of the ingest topic that stage one validated and forwarded to stage two.',
+      help: 'Requests of the ingest topic that stage one validated and forwarded to the fold stage.',
+      registers,
+    }),
+    foldAlertItems: new Counter({
+      name: 'stormcell_fold_alert_items_total',
+      help: 'Alert items the fold stage sent on to stage two (outcome="forwarded") or folded as re-sends (outcome="folded").',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    foldExtensions: new Counter({
+      name: 'stormcell_fold_extensions_total',
+      help: 'Alert end extensions the fold stage sent in place of the re-sends it folded.',
+      registers,
+    }),
+    foldAlerts: new Gauge({
+      name: 'stormcell_fold_alerts',
+      help: 'Alerts the fold partitions of this instance hold (firing, or resolved within the retention).',
+      registers,
+    }),
+    foldOwed: new Gauge({
+      name: 'stormcell_fold_owed_messages',
+      help: 'Messages a fold partition has made for stage two and not yet saved and sent.',
+      labelNames: ['partition'],
+      registers,
+    }),
+    foldCheckpointAge: new Gauge({
+      name: 'stormcell_fold_checkpoint_age_seconds',
+      help: 'Seconds since the last checkpoint of each fold partition this instance owns was saved to Redis.',
+      labelNames: ['partition'],
+      registers,
+    }),
+    foldCheckpointFailures: new Counter({
+      name: 'stormcell_fold_checkpoint_failures_total',
+      help: 'Fold flushes that could not save or send (Redis or Kafka unreachable, or the partition moved to another owner).',
+      labelNames: ['partition'],
+      registers,
+    }),
+    foldLateRequests: new Counter({
+      name: 'stormcell_fold_late_requests_total',
+      help: 'Requests that reached the fold after their time was passed, applied at the current clock instead.',
+      labelNames: ['partition'],
       registers,
     }),
   };

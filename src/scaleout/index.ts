@@ -1,4 +1,4 @@
-/** Kafka mode: the two stages, their wire format, checkpoints and the shared view in Redis. */
+/** Kafka mode: the stages (route, fold, correlate), their wire format, checkpoints and the shared view in Redis. */
 export { CheckpointStore, epochKey } from './checkpoint-store.js';
 export { createDomainRouter, domainPartition, splitByPartition, BROADCAST, type DomainRouter } from './domain.js';
 export { IngestProducer } from './ingest-producer.js';
@@ -11,3 +11,7 @@ export { StageTwo, type PartitionHooks } from './stage-two.js';
 export { decodeStageMessage, encodeStageMessage, type StageMessage } from './wire.js';
 export { createRedisRecordStore, redisOutboxKey, RedisSilenceSync, type OwnerFence, type RedisSilenceSyncOptions } from './redis-notify-store.js';
 export { PartitionNotify } from './partition-notify.js';
+export { FoldStage } from './fold-stage.js';
+export { Fold, type FoldOutput, type FoldState, type Extension } from './fold.js';
+export { splitForFold, splitForStageTwo, foldPartition } from './fold-keys.js';
+export { applyReleased } from './assemble.js';

@@ -7,6 +7,7 @@ import type { EngineOptions, EngineState } from '../engine/index.js';
 import { Engine, type EngineEffect } from '../engine/index.js';
 import type { DeployEvent, Instant } from '../model/index.js';
 import type { Logger } from '../obs/index.js';
+import { applyReleased } from './assemble.js';
 import { CheckpointStore, serializeCheckpoint } from './checkpoint-store.js';
 import { Reorder, type ReorderState } from './reorder.js';
 import type { IncidentWithTimeline, SharedView } from './shared-view.js';
@@ -21,7 +22,7 @@ export interface PartitionWorkerDeps {
   readonly engine: EngineOptions;
   readonly checkpoints: CheckpointStore;
   readonly view: SharedView;
-  /** The ingest topic's partition count: the sources stage two waits for. */
+  /** The keyed topic's partition count: the fold partitions stage two waits for. */
   readonly sources: number;
   readonly logger: Logger;
 }
@@ -77,7 +78,10 @@ export class PartitionWorker {
   /** Takes the message at `offset`: false when it was taken before (a redelivery), and true otherwise. */
   take(offset: number, msg: StageMessage, wallNow: number): boolean {
     if (offset < this.nextOffset) return false;
-    if (msg.k === 'd') this.reorder.offer(msg.s, msg.o, msg.ts, msg.ev, wallNow);
+    if (msg.k === 'd') {
+      const origin = msg.os === undefined || msg.oo === undefined ? null : ([msg.os, msg.oo] as const);
+      this.reorder.offer(msg.s, msg.o, msg.ts, msg.ev, wallNow, { origin, ix: msg.ix, x: msg.x });
+    }
     else this.reorder.mark(msg.s, msg.wm, msg.idle, wallNow);
     this.nextOffset = offset + 1;
     return true;
@@ -86,13 +90,7 @@ export class PartitionWorker {
   /** Applies what the reorder buffer releases, then moves the clock; returns the engine's changes and the deploys applied. */
   step(wallNow: Instant): { effects: EngineEffect[]; deploys: DeployEvent[] } {
     const { items, clock } = this.reorder.release(wallNow);
-    const effects: EngineEffect[] = [];
-    const deploys: DeployEvent[] = [];
-    for (const it of items) {
-      const out = it.events.length > 0 ? this.engine.apply(it.events, it.ts) : this.engine.advance(it.ts);
-      for (const e of out) effects.push(e);
-      for (const ev of it.events) if (ev.kind === 'deploy') deploys.push(ev);
-    }
+    const { effects, deploys } = applyReleased(this.engine, items);
     if (clock !== null && (this.engine.now() ?? -Infinity) < clock) for (const e of this.engine.advance(clock)) effects.push(e);
     for (const e of effects) this.dirty.add(e.id);
     if (items.length > 0 || effects.length > 0) this.viewDirty = true;

@@ -7,7 +7,7 @@
  * So each source keeps a queue and a watermark (the `ts` up to which it has forwarded everything: its data's own
  * `ts` and the heartbeats stage one sends), and an item is released once no source can still send anything
  * earlier: `ts` at or below every active source's watermark. A source that stage one reported idle (caught up
- * and quiet) does not hold the others back. Ties release in (source, offset) order, so the result never depends
+ * and quiet) does not hold the others back. Ties release in (origin, source, offset) order, so the result never depends
  * on arrival order. Redelivered items (stage one restarted from an older committed offset) are dropped by their
  * source offset; an item older than what was already released (a producer out of order, or a source that spoke
  * after going idle) is applied at the current clock, never in the past.
@@ -15,6 +15,7 @@
  * Pure and deterministic: wall time only enters through the `wallNow` argument of `release`.
  */
 import type { Event, Instant } from '../model/index.js';
+import type { Extension } from './fold.js';
 
 /** One forwarded request: its source partition and offset, its (possibly clamped) time and this partition's events. */
 export interface ReorderItem {
@@ -22,6 +23,13 @@ export interface ReorderItem {
   readonly off: number;
   readonly ts: Instant;
   readonly events: readonly Event[];
+  /** The request's ingest partition and offset (the source's own for stage one's data); null for extensions alone. */
+  readonly origin: readonly [number, number] | null;
+  /** Each event's index in its request. */
+  readonly ix?: readonly number[] | undefined;
+  readonly x?: readonly Extension[] | undefined;
+  /** Trace context to carry on (message headers), kept through a checkpoint. */
+  readonly tr?: Readonly<Record<string, string>> | undefined;
   /** Wall-clock arrival, for the idle grace only. */
   readonly arrivedAt: number;
 }
@@ -88,13 +96,16 @@ export class Reorder {
     r.clock = state.clock ?? -Infinity;
     r.lateCount = state.late;
     for (const s of state.sources) {
-      r.sources.set(s.src, { lastOff: s.lastOff, lastTs: s.lastTs ?? -Infinity, watermark: s.watermark ?? -Infinity, idleUntil: s.idleUntil, queue: [...s.queue], head: 0 });
+      r.sources.set(s.src, { lastOff: s.lastOff, lastTs: s.lastTs ?? -Infinity, watermark: s.watermark ?? -Infinity, idleUntil: s.idleUntil, queue: s.queue.map((it) => (it.origin === undefined ? { ...it, origin: [it.src, it.off] as const } : it)), head: 0 });
     }
     return r;
   }
 
-  /** Accepts one forwarded request. False when it is a redelivery (already accepted once). */
-  offer(src: number, off: number, ts: Instant, events: readonly Event[], wallNow: number): boolean {
+  /**
+   * Accepts one forwarded request. False when it is a redelivery (already accepted once). `extra` carries what the
+   * fold adds (see wire.ts); without it the request's origin is (src, off).
+   */
+  offer(src: number, off: number, ts: Instant, events: readonly Event[], wallNow: number, extra?: Pick<ReorderItem, 'origin' | 'ix' | 'x' | 'tr'>): boolean {
     const s = this.source(src);
     if (off <= s.lastOff) return false;
     let at = ts < s.lastTs ? s.lastTs : ts;
@@ -106,7 +117,7 @@ export class Reorder {
     s.lastTs = at;
     if (at > s.watermark) s.watermark = at;
     s.idleUntil = 0;
-    s.queue.push({ src, off, ts: at, events, arrivedAt: wallNow });
+    s.queue.push({ src, off, ts: at, events, arrivedAt: wallNow, origin: extra === undefined ? [src, off] : extra.origin, ix: extra?.ix, x: extra?.x, tr: extra?.tr });
     return true;
   }
 
@@ -142,7 +153,7 @@ export class Reorder {
       for (const s of this.sources.values()) {
         const it = s.queue[s.head];
         if (it === undefined || it.ts > frontier) continue;
-        if (bestItem === null || it.ts < bestItem.ts || (it.ts === bestItem.ts && (it.src < bestItem.src || (it.src === bestItem.src && it.off < bestItem.off)))) {
+        if (bestItem === null || before(it, bestItem)) {
           best = s;
           bestItem = it;
         }
@@ -208,4 +219,19 @@ export class Reorder {
     }
     return s;
   }
+}
+
+/**
+ * Release order: time, then the request's origin (so a request's pieces from several fold partitions come out
+ * side by side, and extensions alone first), then source and offset.
+ */
+function before(a: ReorderItem, b: ReorderItem): boolean {
+  if (a.ts !== b.ts) return a.ts < b.ts;
+  const as = a.origin?.[0] ?? -1;
+  const bs = b.origin?.[0] ?? -1;
+  if (as !== bs) return as < bs;
+  const ao = a.origin?.[1] ?? -1;
+  const bo = b.origin?.[1] ?? -1;
+  if (ao !== bo) return ao < bo;
+  return a.src < b.src || (a.src === b.src && a.off < b.off);
 }

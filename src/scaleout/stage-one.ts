@@ -1,9 +1,10 @@
 /**
- * Stage one of Kafka mode: consumes `stormcell.ingest` (capture lines from our receivers and from other systems,
- * keyed however they like), validates each as the HTTP receivers would, splits its events by correlation domain
- * and forwards them to `stormcell.events`, keyed by partition, with heartbeats that tell stage two how far each
- * ingest partition has got (see reorder.ts). Stateless apart from Kafka's committed offsets: a restart or
- * rebalance forwards some requests again, and stage two drops them by their ingest offset.
+ * Stage one's router in Kafka mode: consumes `stormcell.ingest` (capture lines from our receivers and from other
+ * systems, keyed however they like), validates each as the HTTP receivers would, splits its events by what the fold
+ * keeps state for (fold-keys.ts: alerts by fingerprint, SLI samples by SLO) and forwards them to
+ * `stormcell.keyed`, with heartbeats that tell the fold how far each ingest partition has got (see reorder.ts).
+ * Stateless apart from Kafka's committed offsets: a restart or rebalance forwards some requests again, and the fold
+ * drops them by their ingest offset.
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import { InputError } from '../errors.js';
@@ -11,7 +12,7 @@ import { parseCaptureLine } from '../ingest/index.js';
 import type { Instant } from '../model/index.js';
 import { normalize } from '../normalize/index.js';
 import { inSpan, SpanKind, type Logger, type ScaleOutMetrics } from '../obs/index.js';
-import { splitByPartition, type DomainRouter } from './domain.js';
+import { splitForFold } from './fold-keys.js';
 import { groupConsumer, KAFKA_RETRY } from './kafka-client.js';
 import { extractContext, injectContext, type KafkaHeaders } from './trace-headers.js';
 import { encodeStageMessage, type StageMessage } from './wire.js';
@@ -20,9 +21,8 @@ export interface StageOneOptions {
   readonly kafka: Kafka;
   readonly group: string;
   readonly ingestTopic: string;
-  readonly eventsTopic: string;
-  readonly eventsPartitions: number;
-  readonly router: DomainRouter;
+  readonly keyedTopic: string;
+  readonly keyedPartitions: number;
   readonly sessionTimeoutMs: number;
   readonly logger: Logger;
   readonly metrics: ScaleOutMetrics;
@@ -110,7 +110,7 @@ export class StageOne {
   }
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    const { eventsTopic, eventsPartitions, logger, metrics } = this.opts;
+    const { keyedTopic, keyedPartitions, logger, metrics } = this.opts;
     const src = batch.partition;
     const progress = this.progress.get(src) ?? { lastTs: null, position: null, lastMessageAt: 0, high: null };
     this.progress.set(src, progress);
@@ -120,7 +120,7 @@ export class StageOne {
     let lastOffset: string | null = null;
     const flush = async (): Promise<void> => {
       if (out.length === 0) return;
-      await (this.producer as Producer).send({ topic: eventsTopic, acks: -1, messages: out.splice(0) });
+      await (this.producer as Producer).send({ topic: keyedTopic, acks: -1, messages: out.splice(0) });
       bytes = 0;
       if (lastOffset !== null) resolveOffset(lastOffset);
       await heartbeat();
@@ -149,7 +149,7 @@ export class StageOne {
     }
     // Every partition hears how far this source got, including those that got none of its events.
     if (progress.lastTs !== null) {
-      for (let q = 0; q < eventsPartitions; q++) out.push({ partition: q, value: encodeStageMessage({ k: 'h', s: src, wm: progress.lastTs, idle: false }) });
+      for (let q = 0; q < keyedPartitions; q++) out.push({ partition: q, value: encodeStageMessage({ k: 'h', s: src, wm: progress.lastTs, idle: false }) });
     }
     await flush();
     if (lastOffset !== null) resolveOffset(lastOffset);
@@ -165,8 +165,8 @@ export class StageOne {
     return inSpan('stormcell.route', SpanKind.CONSUMER, attributes, (_span, ctx) => {
       const traceHeaders = injectContext(ctx);
       const out: Message[] = [];
-      for (const [q, ev] of splitByPartition(this.opts.router, events)) {
-        const msg: StageMessage = { k: 'd', s: src, o: off, ts: rec.ts, ev };
+      for (const [q, { ev, ix }] of splitForFold(events, src, this.opts.keyedPartitions)) {
+        const msg: StageMessage = { k: 'd', s: src, o: off, ts: rec.ts, ev, ix };
         out.push({ partition: q, value: encodeStageMessage(msg), headers: traceHeaders });
       }
       progress.lastTs = progress.lastTs === null || rec.ts > progress.lastTs ? rec.ts : progress.lastTs;
@@ -175,9 +175,9 @@ export class StageOne {
     }, extractContext(headers));
   }
 
-  /** Tells every stage-two partition which of this instance's ingest partitions are idle, and refreshes lag. */
+  /** Tells every fold partition which of this instance's ingest partitions are idle, and refreshes lag. */
   private async heartbeat(): Promise<void> {
-    const { ingestTopic, eventsTopic, eventsPartitions, group, metrics } = this.opts;
+    const { ingestTopic, keyedTopic, keyedPartitions, group, metrics } = this.opts;
     const admin = this.admin as Admin;
     const assigned = this.assigned;
     if (assigned.length === 0) return;
@@ -207,8 +207,8 @@ export class StageOne {
       metrics.consumerLag.set({ stage: 'route', partition: String(s) }, p.position === null ? p.high : Math.max(0, p.high - p.position));
       const idle = p.position !== null && p.position >= p.high && now - p.lastMessageAt >= IDLE_AFTER_MS;
       if (!idle) continue;
-      for (let q = 0; q < eventsPartitions; q++) out.push({ partition: q, value: encodeStageMessage({ k: 'h', s, wm: p.lastTs, idle: true }) });
+      for (let q = 0; q < keyedPartitions; q++) out.push({ partition: q, value: encodeStageMessage({ k: 'h', s, wm: p.lastTs, idle: true }) });
     }
-    if (out.length > 0 && this.assigned === assigned) await (this.producer as Producer).send({ topic: eventsTopic, acks: -1, messages: out });
+    if (out.length > 0 && this.assigned === assigned) await (this.producer as Producer).send({ topic: keyedTopic, acks: -1, messages: out });
   }
 }

@@ -140,6 +140,18 @@ describe.skipIf(needed)('Kafka mode with a real broker and a real Redis', () => 
     expect(metrics).toMatch(/stormcell_kafka_rebalances_total\{stage="correlate"\} [1-9]/);
     expect(metrics).toMatch(/stormcell_kafka_consumer_lag_messages\{stage="correlate",partition="\d+"\} 0/);
     expect(metrics).toMatch(/stormcell_checkpoint_age_seconds\{partition="\d+"\} /);
+    expect(metrics).toMatch(/stormcell_kafka_consumer_lag_messages\{stage="fold",partition="\d+"\} 0/);
+    // Stage one folded the re-sends: across the instances (counters restart with the killed one), most alert
+    // items stayed in the fold.
+    let folded = 0;
+    let forwarded = 0;
+    for (const s of servers) {
+      const text = (await httpGet(`${s.url}/metrics`)).text;
+      folded += Number(/^stormcell_fold_alert_items_total\{outcome="folded"\} (\S+)$/m.exec(text)?.[1] ?? 0);
+      forwarded += Number(/^stormcell_fold_alert_items_total\{outcome="forwarded"\} (\S+)$/m.exec(text)?.[1] ?? 0);
+    }
+    expect(forwarded).toBeGreaterThan(0);
+    expect(folded).toBeGreaterThan(forwarded * 2);
     // Any instance serves any incident with its timeline, whichever instance owns its partition.
     const one = incidents[incidents.length - 1] as IncidentDoc;
     for (const s of servers) expect((await s.incident(one.id)).timeline.length).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCALE_OUT, loadConfig } from '../../../src/config/index.js';
+import { toScaleOutSettings } from '../../../src/config/scale-out-config.js';
 import { DEFAULT_PIPELINE } from '../../../src/engine/index.js';
 import { ConfigError } from '../../../src/errors.js';
 
@@ -31,6 +32,12 @@ describe('loadConfig', () => {
     expect(c.server.port).toBe(9097);
     expect(c.server.scaleOut).toEqual(DEFAULT_SCALE_OUT);
     expect((await loadConfig(FIXTURES + 'good')).server.scaleOut).toEqual(DEFAULT_SCALE_OUT);
+  });
+
+  it('names the fold\'s internal topic after the group unless told otherwise', () => {
+    expect(DEFAULT_SCALE_OUT.keyedTopic).toBe('stormcell.keyed');
+    expect(toScaleOutSettings({ group: 'payments' }).keyedTopic).toBe('payments.keyed');
+    expect(toScaleOutSettings({ group: 'payments', keyed_topic: 'pay.fold' }).keyedTopic).toBe('pay.fold');
   });
 
   it.each([
