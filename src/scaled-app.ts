@@ -123,6 +123,8 @@ export class ScaledApp {
       sloEntities: new Map(config.engine.slos.map((s) => [s.name, s.entity])),
     });
     this.view = new SharedView(redis, prefix, partitions);
+    // The SLOs are counted in the fold partitions, which publish them beside stage two's incidents.
+    const foldView = new SharedView(redis, `${prefix}fold:`, folds);
     const notifyRedis = new Redis(this.opts.redisUrl, { maxRetriesPerRequest: null });
     notifyRedis.on('error', (err: Error) => this.logger.debug({ err: err.message }, 'redis connection problem (notifications)'));
     this.notifyRedis = notifyRedis;
@@ -157,7 +159,10 @@ export class ScaledApp {
       keyedTopic: so.keyedTopic,
       eventsTopic: so.eventsTopic,
       sources,
+      folds,
       router,
+      slos: config.engine.slos,
+      view: foldView,
       resolveTimeoutMs: config.engine.resolveTimeoutMs,
       retentionMs: config.engine.retentionMs,
       checkpoints: new CheckpointStore(redis, `${prefix}fold:`),
@@ -190,7 +195,7 @@ export class ScaledApp {
     const readModel: ReadModel = {
       incidents: () => view.views().flatMap((v) => v.incidents as IncidentDoc[]).sort(byOpenedAt),
       incident: (id) => view.incident(id),
-      slos: () => view.views().flatMap((v) => v.slos as SloDoc[]).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+      slos: () => foldView.views().flatMap((v) => v.slos as SloDoc[]).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
       deadLetters: () => notify.deadLetters(),
     };
     this.metrics.observeSlos(() => readModel.slos());
@@ -217,8 +222,10 @@ export class ScaledApp {
     this.accepting = true;
 
     await view.refresh().catch(() => undefined);
+    await foldView.refresh().catch(() => undefined);
     this.timer = setInterval(() => {
       view.refresh().catch((err: unknown) => this.logger.warn({ err }, 'reading the shared view from Redis failed'));
+      foldView.refresh().catch((err: unknown) => this.logger.warn({ err }, 'reading the SLOs from Redis failed'));
       notify.sync().catch((err: unknown) => this.logger.warn({ err }, 'reading silences from Redis failed'));
       let open = 0;
       for (const v of view.views()) for (const d of v.incidents) if (d.status === 'open') open++;

@@ -32,6 +32,7 @@ import { TopologyIndex } from './topology-index.js';
 import { burnSeverity, describeBurn } from './burn-alert.js';
 import type { SloBookState, SloHistory } from './slo/index.js';
 import { SloDesk } from './slo-desk.js';
+import type { Burn } from './slo-counter.js';
 import { pastRetention, pruneGridPoint } from './retention.js';
 
 /** A change the runner turns into I/O (notifications, the incident feed). */
@@ -74,6 +75,8 @@ export interface EngineState {
   readonly text: TextMemoryState;
   /** Absent in snapshots taken before burn rates existed. */
   readonly slo?: SloBookState;
+  /** Burns decided by Kafka mode's fold stage, waiting for the clock (see queueBurns). */
+  readonly queuedBurns?: readonly Burn[];
 }
 
 /**
@@ -108,6 +111,7 @@ export class Engine {
   private readonly kmeans: Extract<CorrelatorSpec, { type: 'kmeans' }> | undefined;
   private readonly topologySpec: Extract<CorrelatorSpec, { type: 'topology' }> | undefined;
   private lastPruneAt: Instant | null = null;
+  private queuedBurns: Burn[] = [];
   private readonly slo: SloDesk;
   private readonly splitter: Splitter | null;
 
@@ -161,6 +165,7 @@ export class Engine {
     e.bursts.restore(state.bursts);
     e.text.restore(state.text);
     if (state.slo !== undefined) e.slo.restore(state.slo);
+    e.queuedBurns = [...(state.queuedBurns ?? [])];
     return e;
   }
 
@@ -171,6 +176,14 @@ export class Engine {
 
   /** Applies the events of one request received at `at`. Returns what changed. */
   apply(events: readonly Event[], at: Instant): EngineEffect[] {
+    return this.applyWithBurns(events, at, undefined);
+  }
+
+  /**
+   * `apply`, with the burns that SLI samples of this request decided elsewhere (Kafka mode's fold stage counts the
+   * SLOs), placed where the engine places those its own samples decide.
+   */
+  applyWithBurns(events: readonly Event[], at: Instant, burnsAfter: readonly Burn[] | undefined): EngineEffect[] {
     const now = this.tick(at);
     this.counters.requests++;
     let sli = false;
@@ -198,8 +211,16 @@ export class Engine {
       }
     }
     // Samples stamped in the past (a late exporter) complete grid points the clock has passed: decide those now.
-    if (sli) this.onBurns(now - 1, now);
+    if (sli || burnsAfter !== undefined) this.onBurns(now - 1, now, burnsAfter);
     return this.drain();
+  }
+
+  /**
+   * Burns decided elsewhere (Kafka mode's fold stage counts the SLOs), kept until the clock passes their grid point
+   * and then placed as the engine places its own: after the alerts that expired by then. Does not move the clock.
+   */
+  queueBurns(burns: readonly Burn[]): void {
+    for (const b of burns) this.queuedBurns.push(b);
   }
 
   /**
@@ -330,6 +351,7 @@ export class Engine {
       bursts: this.bursts.toJSON(),
       text: this.text.toJSON(),
       slo: this.slo.toJSON(),
+      ...(this.queuedBurns.length === 0 ? {} : { queuedBurns: this.queuedBurns }),
     };
   }
 
@@ -629,8 +651,17 @@ export class Engine {
   }
 
   /** Burn alerts firing or resolving are placed like received alerts, with the burn on their incident's timeline. */
-  private onBurns(until: Instant, now: Instant): void {
-    for (const { transition: t, alert } of this.slo.evaluate(until)) {
+  private onBurns(until: Instant, now: Instant, extra?: readonly Burn[]): void {
+    let burns = this.slo.evaluate(until);
+    if (this.queuedBurns.length > 0) {
+      const due = this.queuedBurns.filter((b) => b.transition.at <= until);
+      if (due.length > 0) {
+        this.queuedBurns = this.queuedBurns.filter((b) => b.transition.at > until);
+        burns = burns.concat(due);
+      }
+    }
+    if (extra !== undefined) burns = burns.concat(extra);
+    for (const { transition: t, alert } of burns) {
       this.onAlert(alert, now);
       const inc = this.incidentOf(this.alerts.get(alert.fingerprint) as AlertRecord);
       this.incidents.note(inc, {

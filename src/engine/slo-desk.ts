@@ -1,11 +1,10 @@
-import type { AlertEvent, Instant, SliSample, SloDoc } from '../model/index.js';
 import type { AlertRecord } from './alert-store.js';
 import type { Binder, Binding } from './bind.js';
-import { BURN_ALERTNAME, toBurnAlert } from './burn-alert.js';
+import { BURN_ALERTNAME } from './burn-alert.js';
 import type { Proposal } from './correlate.js';
 import type { IncidentRecord, IncidentStore } from './incident-store.js';
 import type { EngineSlo } from './options.js';
-import { SloBook, type SloBookState, type SloHistory, type SloTransition } from './slo/index.js';
+import { SloCounter } from './slo-counter.js';
 import { dependsOn } from './split.js';
 import type { TopologyIndex } from './topology-index.js';
 
@@ -22,57 +21,15 @@ export interface SloDeskDeps {
  * The engine's SLOs: samples into the burn-rate book, burns out as alert events, and where a burn alert belongs.
  * Deterministic like the rest of the engine: it is driven by samples and the instants it is given.
  */
-export class SloDesk {
-  private book: SloBook;
-  private readonly byName: ReadonlyMap<string, EngineSlo>;
-
-  constructor(private readonly deps: SloDeskDeps, private readonly slos: readonly EngineSlo[]) {
-    this.book = new SloBook(slos);
-    this.byName = new Map(slos.map((s) => [s.name, s]));
-  }
-
-  restore(state: SloBookState): void {
-    this.book = SloBook.restore(this.slos, state);
-  }
-
-  toJSON(): SloBookState {
-    return this.book.toJSON();
-  }
-
-  lastSamples(): Array<{ slo: string; at: Instant | null }> {
-    return this.book.lastSamples();
-  }
-
-  docs(): SloDoc[] {
-    return this.book.docs();
-  }
-
-  history(name: string, from: Instant, to: Instant): SloHistory | null {
-    return this.book.history(name, from, to);
-  }
-
-  /**
-   * Counts a sample into its SLO; false when it was dropped (no such SLO, or not after its SLO's last sample). A
-   * sample stamped after it was received (a sender's clock ahead of ours) counts at its receive time: burn rates
-   * must not see the future of the grid point being evaluated.
-   */
-  addSample(ev: SliSample): boolean {
-    return this.book.addSample(ev.slo, Math.min(ev.sampleAt, ev.at), ev.good, ev.total) === 'accepted';
-  }
-
-  /** Evaluates every grid point up to `until`; each alert firing or resolving comes back as an alert event. */
-  evaluate(until: Instant): Array<{ transition: SloTransition; alert: AlertEvent }> {
-    return this.book.evaluateUntil(until).map((transition) => {
-      const slo = this.byName.get(transition.slo);
-      if (slo === undefined) throw new Error(`invariant: burn of unknown SLO ${transition.slo}`);
-      return { transition, alert: toBurnAlert(transition, slo) };
-    });
+export class SloDesk extends SloCounter {
+  constructor(private readonly deps: SloDeskDeps, slos: readonly EngineSlo[]) {
+    super(slos);
   }
 
   /** A burn alert is about its SLO's entity when it names one in the topology, else whatever its labels name. */
   bind(record: AlertRecord): Binding {
     const name = record.labels['slo'];
-    const entityId = name === undefined ? undefined : this.byName.get(name)?.entity;
+    const entityId = name === undefined ? undefined : this.slo(name)?.entity;
     const entity = entityId === undefined ? undefined : this.deps.topology.entity(entityId);
     if (entity !== undefined) return { entity: entity.id, inTopology: true, via: `slo=${name as string}`, kind: entity.kind };
     return this.deps.binder.bind(record.labels);

@@ -3,9 +3,10 @@
  * would have applied the original requests. The pieces of one request (the fold partitions each sent theirs) come
  * out side by side, since they share its time and origin, and go back in as one request with the events in
  * their original order; extensions move alerts' ends before the request that needs them, and extensions due at
- * a deadline are applied at the engine's clock, without moving it.
+ * a deadline are applied at the engine's clock, without moving it. SLO burns the fold counted are queued in the
+ * engine (the clock decided them) or placed after their request's events (its samples did).
  */
-import type { Engine, EngineEffect } from '../engine/index.js';
+import type { Burn, Engine, EngineEffect } from '../engine/index.js';
 import type { DeployEvent, Event, Instant } from '../model/index.js';
 import type { Extension } from './fold.js';
 
@@ -16,6 +17,8 @@ export interface AssembleItem {
   readonly events: readonly Event[];
   readonly ix?: readonly number[] | undefined;
   readonly x?: readonly Extension[] | undefined;
+  readonly q?: readonly Burn[] | undefined;
+  readonly ba?: readonly Burn[] | undefined;
 }
 
 /** Applies `items` (in release order) to `engine`; returns its changes and the deploys applied. */
@@ -31,6 +34,7 @@ export function applyReleased(engine: Engine, items: readonly AssembleItem[]): {
     const extensions = group.flatMap((it) => it.x ?? []);
     if (first.origin === null) {
       for (const [fp, endsAt] of extensions) engine.extendAlert(fp, endsAt);
+      for (const it of group) if (it.q !== undefined) engine.queueBurns(it.q);
       continue;
     }
     if (extensions.length > 0) {
@@ -38,7 +42,9 @@ export function applyReleased(engine: Engine, items: readonly AssembleItem[]): {
       for (const [fp, endsAt] of extensions) engine.extendAlert(fp, endsAt);
     }
     const events = inRequestOrder(group);
-    for (const e of events.length > 0 ? engine.apply(events, first.ts) : engine.advance(first.ts)) effects.push(e);
+    const after = group.flatMap((it) => it.ba ?? []);
+    const out = events.length > 0 || after.length > 0 ? engine.applyWithBurns(events, first.ts, after.length > 0 ? after : undefined) : engine.advance(first.ts);
+    for (const e of out) effects.push(e);
     for (const ev of events) if (ev.kind === 'deploy') deploys.push(ev);
   }
   return { effects, deploys };

@@ -5,6 +5,7 @@
  * output is split by correlation domain for stage two. Both keep each event's index in its request, so stage two
  * can put the request's pieces back in their order.
  */
+import type { Burn } from '../engine/index.js';
 import type { Event } from '../model/index.js';
 import { BROADCAST, domainPartition, type DomainRouter } from './domain.js';
 import type { Extension, FoldOutput } from './fold.js';
@@ -13,6 +14,9 @@ export interface Piece {
   readonly ev: Event[];
   readonly ix: number[];
   readonly x: Extension[];
+  /** Burns to queue, and burns to place after the request's events (see fold.ts). */
+  readonly q: Burn[];
+  readonly ba: Burn[];
 }
 
 /** The fold partition of one event of a request read from ingest partition `src`. */
@@ -34,10 +38,15 @@ export function splitForFold(events: readonly Event[], src: number, partitions: 
   return out;
 }
 
-/** One fold output by stage-two partition: events by their domain (broadcasts to all), extensions by their alert's. */
+/**
+ * One fold output by stage-two partition: events by their domain (broadcasts to all), extensions by their alert's,
+ * burns by their SLO's.
+ */
 export function splitForStageTwo(router: DomainRouter, o: FoldOutput): Map<number, Piece> {
   const out = new Map<number, Piece>();
   for (const ext of o.x) piece(out, ext[2]).x.push(ext);
+  for (const rb of o.q ?? []) piece(out, rb.part).q.push(rb.burn);
+  for (const rb of o.ba ?? []) piece(out, rb.part).ba.push(rb.burn);
   o.ev.forEach((ev, i) => {
     const ix = o.ix[i] as number;
     const p = router.partitionOf(ev);
@@ -56,7 +65,7 @@ function add(m: Map<number, Piece>, p: number, ev: Event, ix: number): void {
 function piece(m: Map<number, Piece>, p: number): Piece {
   let pc = m.get(p);
   if (pc === undefined) {
-    pc = { ev: [], ix: [], x: [] };
+    pc = { ev: [], ix: [], x: [], q: [], ba: [] };
     m.set(p, pc);
   }
   return pc;

@@ -7,10 +7,12 @@
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import { inSpan, SpanKind, type Logger, type ScaleOutMetrics } from '../obs/index.js';
+import type { EngineSlo } from '../engine/index.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import type { DomainRouter } from './domain.js';
 import { FoldWorker } from './fold-worker.js';
 import { groupConsumer, KAFKA_RETRY } from './kafka-client.js';
+import type { SharedView } from './shared-view.js';
 import { extractContext, injectContext, type KafkaHeaders } from './trace-headers.js';
 import { decodeStageMessage } from './wire.js';
 
@@ -20,7 +22,12 @@ export interface FoldStageOptions {
   readonly keyedTopic: string;
   readonly eventsTopic: string;
   readonly sources: number;
+  /** The keyed topic's partition count. */
+  readonly folds: number;
   readonly router: DomainRouter;
+  readonly slos: readonly EngineSlo[];
+  /** Where each fold partition publishes the SLOs it counts, for every instance's read API. */
+  readonly view: SharedView;
   readonly resolveTimeoutMs: number;
   readonly retentionMs: number;
   readonly checkpoints: CheckpointStore;
@@ -40,6 +47,8 @@ const FLUSH_MS = 250;
  */
 const SAVE_SHARE = 20;
 const CAUGHT_UP_GRACE_MS = 10_000;
+/** How often a partition's SLO docs are published (when they changed). */
+const PUBLISH_MS = 1_000;
 /** Produce requests stay well under the broker's default 1 MiB `message.max.bytes` per partition batch. */
 const MAX_SEND_MESSAGES = 500;
 
@@ -50,6 +59,8 @@ interface Owned {
   caughtUpAt: number | null;
   flushing: Promise<void> | null;
   lateSeen: number;
+  publishedAt: number;
+  published: string | null;
 }
 
 export class FoldStage {
@@ -125,7 +136,7 @@ export class FoldStage {
       const low = Number(ends.find((e) => e.partition === p)?.low ?? 0);
       return FoldWorker.open(p, low, this.opts);
     })();
-    const o: Owned = { opening, worker: null, high: null, caughtUpAt: null, flushing: null, lateSeen: 0 };
+    const o: Owned = { opening, worker: null, high: null, caughtUpAt: null, flushing: null, lateSeen: 0, publishedAt: 0, published: null };
     this.owned.set(p, o);
     opening.then(
       (w) => {
@@ -219,10 +230,24 @@ export class FoldStage {
       this.stepWorker(o, w);
       alerts += w.alerts();
       metrics.foldCheckpointAge.set({ partition: String(p) }, w.savedAt === 0 ? 0 : Math.max(0, (now - w.savedAt) / 1000));
+      if (now - o.publishedAt >= PUBLISH_MS) await this.publish(o, w, now);
       const since = now - w.savedAt;
       if ((w.owing() > 0 && since >= SAVE_SHARE * w.lastSaveMs) || (w.unsaved() && since >= this.opts.checkpointIntervalMs)) await this.flushOwned(o, w);
     }
     metrics.foldAlerts.set(alerts);
+  }
+
+  private async publish(o: Owned, w: FoldWorker, now: number): Promise<void> {
+    o.publishedAt = now;
+    const slos = w.sloDocs();
+    const text = JSON.stringify(slos);
+    if (text === o.published) return;
+    try {
+      await this.opts.view.publish({ partition: w.partition, publishedAt: now, incidents: [], slos }, [], []);
+      o.published = text;
+    } catch (err) {
+      this.opts.logger.warn({ err, partition: w.partition }, 'publishing the fold partition\'s SLOs failed; retrying in a second');
+    }
   }
 
   /** One flush at a time per partition; errors are logged and counted, and the output stays owed. */

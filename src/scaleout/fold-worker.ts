@@ -9,12 +9,13 @@
  * partitions and the wall clock decide when requests are released).
  */
 import type { Message } from 'kafkajs';
-import type { AlertEvent, Instant } from '../model/index.js';
+import type { EngineSlo } from '../engine/index.js';
+import type { Instant, SloDoc } from '../model/index.js';
 import type { Logger } from '../obs/index.js';
 import { CheckpointStore, serializeCheckpoint } from './checkpoint-store.js';
 import type { DomainRouter } from './domain.js';
-import { splitForStageTwo } from './fold-keys.js';
-import { Fold, type FoldCounts, type FoldOutput, type FoldState } from './fold.js';
+import { foldPartition, splitForStageTwo } from './fold-keys.js';
+import { Fold, type FoldCounts, type FoldOptions, type FoldOutput, type FoldState } from './fold.js';
 import { Reorder, type ReorderState } from './reorder.js';
 import { encodeStageMessage, type DataMessage, type StageMessage } from './wire.js';
 
@@ -42,6 +43,9 @@ export interface FoldWorkerDeps {
   readonly sources: number;
   readonly resolveTimeoutMs: number;
   readonly retentionMs: number;
+  readonly slos: readonly EngineSlo[];
+  /** The keyed topic's partition count (which fold partition counts which SLO). */
+  readonly folds: number;
   readonly logger: Logger;
 }
 
@@ -83,10 +87,16 @@ export class FoldWorker {
     const epoch = await deps.checkpoints.claim(partition);
     const cp = await deps.checkpoints.load<FoldPartitionState>(partition);
     const log = deps.logger.child({ stage: 'fold', partition });
-    const partitionOf = (ev: AlertEvent): number => deps.router.partitionOf(ev);
+    const opts: FoldOptions = {
+      resolveTimeoutMs: deps.resolveTimeoutMs,
+      retentionMs: deps.retentionMs,
+      slos: deps.slos,
+      alertPartition: (ev) => deps.router.partitionOf(ev),
+      sloPartition: (slo) => deps.router.partitionOf({ kind: 'sli', slo, at: 0, sampleAt: 0, good: 0, total: 0 }),
+    };
     if (cp === null) {
       log.info({ epoch, offset: lowOffset }, 'fold partition opened without a checkpoint: from the start of the topic');
-      const fold = new Fold(deps.resolveTimeoutMs, deps.retentionMs, partitionOf);
+      const fold = new Fold(opts);
       return new FoldWorker(partition, epoch, fold, new Reorder(deps.sources), lowOffset, null, 0, { seq: 0, wm: null, owed: [] }, deps);
     }
     let next = cp.offset;
@@ -95,7 +105,7 @@ export class FoldWorker {
       next = lowOffset;
     }
     log.info({ epoch, offset: next, owed: cp.state.owed.length }, 'fold partition restored from its checkpoint');
-    const fold = Fold.restore(cp.state.fold, deps.resolveTimeoutMs, deps.retentionMs, partitionOf);
+    const fold = Fold.restore(cp.state.fold, opts);
     return new FoldWorker(partition, epoch, fold, Reorder.restore(cp.state.reorder), next, cp.offset, cp.savedAt, cp.state, deps);
   }
 
@@ -148,9 +158,21 @@ export class FoldWorker {
   /** What the fold counted since the last call. */
   countsSinceLast(): FoldCounts {
     const now = this.fold.counts;
-    const d = { received: now.received - this.reported.received, forwarded: now.forwarded - this.reported.forwarded, extended: now.extended - this.reported.extended, forgotten: now.forgotten - this.reported.forgotten };
+    const d: FoldCounts = {
+      received: now.received - this.reported.received,
+      forwarded: now.forwarded - this.reported.forwarded,
+      extended: now.extended - this.reported.extended,
+      forgotten: now.forgotten - this.reported.forgotten,
+      sliSamples: now.sliSamples - this.reported.sliSamples,
+      burns: now.burns - this.reported.burns,
+    };
     this.reported = { ...now };
     return d;
+  }
+
+  /** The SLOs this partition counts, for every instance's read API. */
+  sloDocs(): SloDoc[] {
+    return this.fold.sloDocs((slo) => foldPartition({ kind: 'sli', slo, at: 0, sampleAt: 0, good: 0, total: 0 }, 0, this.deps.folds) === this.partition);
   }
 
   unsaved(): boolean {
@@ -209,6 +231,8 @@ export class FoldWorker {
         ix: pc.ix,
         ...(o.origin === null ? {} : { os: o.origin[0], oo: o.origin[1] }),
         ...(pc.x.length === 0 ? {} : { x: pc.x }),
+        ...(pc.q.length === 0 ? {} : { q: pc.q }),
+        ...(pc.ba.length === 0 ? {} : { ba: pc.ba }),
       };
       this.owed.push({ p, v: encodeStageMessage(msg).toString('utf8'), ...(trace === undefined || Object.keys(trace).length === 0 ? {} : { h: trace }) });
     }

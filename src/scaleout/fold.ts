@@ -13,10 +13,15 @@
  * A resolved alert is forgotten on the engine's retention grid once it may be (engine/retention.ts), never later
  * than stage two forgets it, so a send that stage two would take as a new alert is never folded.
  *
+ * SLI samples are counted here too (partitioned by SLO): stage two gets the burns they decide, not the samples. A
+ * burn the clock decides (a grid point passed) is queued in stage two's engine until its clock passes the grid
+ * point; a burn a request's samples decide is placed after that request's events, as one engine places them.
+ *
  * Pure and deterministic: it reads only the items it is given, in the order given.
  */
 import { createHash } from 'node:crypto';
-import { activeAt, mergeSend, pastRetention, pruneGridPoint, sendEnd, type Lifetime } from '../engine/index.js';
+import { activeAt, mergeSend, pastRetention, pruneGridPoint, sendEnd, SloCounter, type Burn, type EngineSlo, type Lifetime } from '../engine/index.js';
+import type { SloBookState } from '../engine/slo/index.js';
 import type { AlertEvent, Event, Instant } from '../model/index.js';
 
 /** What the fold sends on: events of one request, or extensions due at a deadline. */
@@ -30,6 +35,26 @@ export interface FoldOutput {
   readonly ix: readonly number[];
   /** Alerts whose end moves later, applied before `ev`: [fingerprint, endsAt, stage-two partition]. */
   readonly x: ReadonlyArray<Extension>;
+  /** Burns the clock decided, for stage two to queue (with extensions alone only). */
+  readonly q?: readonly RoutedBurn[];
+  /** Burns this request's SLI samples decided, placed after its events. */
+  readonly ba?: readonly RoutedBurn[];
+}
+
+/** A burn and the stage-two partition of its SLO. */
+export interface RoutedBurn {
+  readonly burn: Burn;
+  readonly part: number;
+}
+
+export interface FoldOptions {
+  readonly resolveTimeoutMs: number;
+  readonly retentionMs: number;
+  readonly slos: readonly EngineSlo[];
+  /** The stage-two partition of an alert, kept for the extensions that stand in for its sends. */
+  alertPartition(ev: AlertEvent): number;
+  /** The stage-two partition of an SLO (its SLI samples' and its burns'). */
+  sloPartition(slo: string): number;
 }
 
 /** One request's events for this partition, each with its index in the request. */
@@ -50,6 +75,9 @@ export interface FoldCounts {
   extended: number;
   /** Resolved alerts forgotten. */
   forgotten: number;
+  /** SLI samples counted, and burns sent on in their place. */
+  sliSamples: number;
+  burns: number;
 }
 
 export type Extension = readonly [fingerprint: string, endsAt: Instant, partition: number];
@@ -69,6 +97,7 @@ export interface FoldState {
   /** [fingerprint, got, told, sig, partition] */
   readonly alerts: ReadonlyArray<readonly [string, Lifetime, Lifetime, string, number]>;
   readonly counts: FoldCounts;
+  readonly slo: SloBookState;
 }
 
 export class Fold {
@@ -76,18 +105,20 @@ export class Fold {
   private readonly deadlines = new DeadlineHeap();
   private clock: Instant | null = null;
   private lastGrid: Instant | null = null;
-  readonly counts: FoldCounts = { received: 0, forwarded: 0, extended: 0, forgotten: 0 };
+  /** The latest `ts` of any output: outputs never go back in time. */
+  private lastOut: Instant = -Infinity;
+  private readonly slo: SloCounter;
+  readonly counts: FoldCounts = { received: 0, forwarded: 0, extended: 0, forgotten: 0, sliSamples: 0, burns: 0 };
 
-  /** `partitionOf`: the stage-two partition of an alert, kept for the extensions that stand in for its sends. */
-  constructor(
-    private readonly resolveTimeoutMs: number,
-    private readonly retentionMs: number,
-    private readonly partitionOf: (ev: AlertEvent) => number,
-  ) {}
+  constructor(private readonly opts: FoldOptions) {
+    this.slo = new SloCounter(opts.slos);
+  }
 
-  static restore(state: FoldState, resolveTimeoutMs: number, retentionMs: number, partitionOf: (ev: AlertEvent) => number): Fold {
-    const f = new Fold(resolveTimeoutMs, retentionMs, partitionOf);
+  static restore(state: FoldState, opts: FoldOptions): Fold {
+    const f = new Fold(opts);
+    f.slo.restore(state.slo);
     f.clock = state.clock;
+    if (state.clock !== null) f.lastOut = state.clock;
     f.lastGrid = state.lastGrid;
     Object.assign(f.counts, state.counts);
     for (const [fp, got, told, sig, part] of state.alerts) {
@@ -103,24 +134,40 @@ export class Fold {
     return this.records.size;
   }
 
-  /** Folds one request's events; returns what to send on: extensions that fell due first, then its own output. */
+  /**
+   * Folds one request's events; returns what to send on: extensions and burns that fell due first, then its own
+   * output.
+   */
   apply(item: FoldInput): FoldOutput[] {
     const now = this.clock === null || item.ts > this.clock ? item.ts : this.clock;
     const out = this.advance(now);
     const ev: Event[] = [];
     const ix: number[] = [];
     const x: Extension[] = [];
+    let sli = false;
     item.events.forEach((e, i) => {
-      if (e.kind !== 'alert' || this.fold(e, now, x)) {
+      if (e.kind === 'sli') {
+        this.counts.sliSamples++;
+        this.slo.addSample(e);
+        sli = true;
+      } else if (e.kind !== 'alert' || this.fold(e, now, x)) {
         ev.push(e);
         ix.push(item.ix[i] as number);
       }
     });
-    if (ev.length > 0) out.push({ ts: now, origin: [item.src, item.off], ev, ix, x });
+    // As the engine does after a request's samples: late ones complete grid points the clock has passed.
+    const ba = sli ? this.route(this.slo.evaluate(now - 1)) : [];
+    if (ev.length > 0 || ba.length > 0) {
+      out.push({ ts: now, origin: [item.src, item.off], ev, ix, x, ...(ba.length === 0 ? {} : { ba }) });
+      this.lastOut = now;
+    }
     return out;
   }
 
-  /** Moves the clock to `now`: extensions for the deadlines it passes, and forgetting on the retention grid. */
+  /**
+   * Moves the clock to `now`: extensions for the deadlines it passes, burns for the grid points before it (as the
+   * engine's clock decides them), and forgetting on the retention grid.
+   */
   advance(now: Instant): FoldOutput[] {
     const out: FoldOutput[] = [];
     if (this.clock !== null && now < this.clock) return out;
@@ -149,13 +196,28 @@ export class Fold {
     if (this.lastGrid === null || grid > this.lastGrid) {
       this.lastGrid = grid;
       for (const [fp, r] of this.records) {
-        if (r.got.status === 'resolved' && r.told.status === 'resolved' && r.got.endsAt !== null && pastRetention(r.got.endsAt, grid, this.retentionMs)) {
+        if (r.got.status === 'resolved' && r.told.status === 'resolved' && r.got.endsAt !== null && pastRetention(r.got.endsAt, grid, this.opts.retentionMs)) {
           this.records.delete(fp);
           this.counts.forgotten++;
         }
       }
     }
+    // Stamped just after their grid point, so stage two has them before its clock passes it.
+    for (const rb of this.route(this.slo.evaluate(now - 1))) {
+      const ts = Math.max(rb.burn.transition.at + 1, this.lastOut);
+      const last = out[out.length - 1];
+      if (last !== undefined && last.ts === ts && last.q !== undefined) (last.q as RoutedBurn[]).push(rb);
+      else out.push({ ts, origin: null, ev: [], ix: [], x: [], q: [rb] });
+    }
+    out.sort((a, b) => a.ts - b.ts);
+    const last = out[out.length - 1];
+    if (last !== undefined) this.lastOut = Math.max(this.lastOut, last.ts);
     return out;
+  }
+
+  /** SLO docs of the SLOs this fold counts (`own`: those whose samples come here). */
+  sloDocs(own: (slo: string) => boolean): ReturnType<SloCounter['docs']> {
+    return this.slo.docs().filter((d) => own(d.name));
   }
 
   state(): FoldState {
@@ -164,18 +226,24 @@ export class Fold {
       lastGrid: this.lastGrid,
       alerts: [...this.records].map(([fp, r]) => [fp, r.got, r.told, r.sig, r.part] as const),
       counts: { ...this.counts },
+      slo: this.slo.toJSON(),
     };
+  }
+
+  private route(burns: readonly Burn[]): RoutedBurn[] {
+    this.counts.burns += burns.length;
+    return burns.map((burn) => ({ burn, part: this.opts.sloPartition(burn.transition.slo) }));
   }
 
   /** Takes one alert send; true when stage two must see it (an extension to apply first may be added to `x`). */
   private fold(ev: AlertEvent, now: Instant, x: Extension[]): boolean {
     this.counts.received++;
-    const { endsAt, timeout } = sendEnd(ev, this.resolveTimeoutMs);
+    const { endsAt, timeout } = sendEnd(ev, this.opts.resolveTimeoutMs);
     const sig = signature(ev);
     const r = this.records.get(ev.fingerprint);
     if (r === undefined) {
       const got: Lifetime = { status: activeAt(endsAt, now) ? 'firing' : 'resolved', startsAt: ev.startsAt, endsAt, timeout };
-      const rec: FoldRecord = { part: this.partitionOf(ev), got, told: { ...got }, sig };
+      const rec: FoldRecord = { part: this.opts.alertPartition(ev), got, told: { ...got }, sig };
       this.records.set(ev.fingerprint, rec);
       this.schedule(ev.fingerprint, rec);
       this.counts.forwarded++;

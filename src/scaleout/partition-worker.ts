@@ -80,7 +80,7 @@ export class PartitionWorker {
     if (offset < this.nextOffset) return false;
     if (msg.k === 'd') {
       const origin = msg.os === undefined || msg.oo === undefined ? null : ([msg.os, msg.oo] as const);
-      this.reorder.offer(msg.s, msg.o, msg.ts, msg.ev, wallNow, { origin, ix: msg.ix, x: msg.x });
+      this.reorder.offer(msg.s, msg.o, msg.ts, msg.ev, wallNow, { origin, ix: msg.ix, x: msg.x, q: msg.q, ba: msg.ba });
     }
     else this.reorder.mark(msg.s, msg.wm, msg.idle, wallNow);
     this.nextOffset = offset + 1;
@@ -152,7 +152,8 @@ export class PartitionWorker {
     this.dirty.clear();
     this.viewDirty = false;
     try {
-      await this.deps.view.publish({ partition: this.partition, publishedAt: wallNow, incidents, slos: this.engine.sloDocs() }, changed, removed);
+      // The SLOs are counted, and published, by the fold partitions.
+      await this.deps.view.publish({ partition: this.partition, publishedAt: wallNow, incidents, slos: [] }, changed, removed);
       this.published = ids;
     } catch (err) {
       for (const id of dirty) this.dirty.add(id);

@@ -15,6 +15,7 @@
  * Pure and deterministic: wall time only enters through the `wallNow` argument of `release`.
  */
 import type { Event, Instant } from '../model/index.js';
+import type { Burn } from '../engine/index.js';
 import type { Extension } from './fold.js';
 
 /** One forwarded request: its source partition and offset, its (possibly clamped) time and this partition's events. */
@@ -28,6 +29,8 @@ export interface ReorderItem {
   /** Each event's index in its request. */
   readonly ix?: readonly number[] | undefined;
   readonly x?: readonly Extension[] | undefined;
+  readonly q?: readonly Burn[] | undefined;
+  readonly ba?: readonly Burn[] | undefined;
   /** Trace context to carry on (message headers), kept through a checkpoint. */
   readonly tr?: Readonly<Record<string, string>> | undefined;
   /** Wall-clock arrival, for the idle grace only. */
@@ -105,7 +108,7 @@ export class Reorder {
    * Accepts one forwarded request. False when it is a redelivery (already accepted once). `extra` carries what the
    * fold adds (see wire.ts); without it the request's origin is (src, off).
    */
-  offer(src: number, off: number, ts: Instant, events: readonly Event[], wallNow: number, extra?: Pick<ReorderItem, 'origin' | 'ix' | 'x' | 'tr'>): boolean {
+  offer(src: number, off: number, ts: Instant, events: readonly Event[], wallNow: number, extra?: Pick<ReorderItem, 'origin' | 'ix' | 'x' | 'q' | 'ba' | 'tr'>): boolean {
     const s = this.source(src);
     if (off <= s.lastOff) return false;
     let at = ts < s.lastTs ? s.lastTs : ts;
@@ -117,7 +120,7 @@ export class Reorder {
     s.lastTs = at;
     if (at > s.watermark) s.watermark = at;
     s.idleUntil = 0;
-    s.queue.push({ src, off, ts: at, events, arrivedAt: wallNow, origin: extra === undefined ? [src, off] : extra.origin, ix: extra?.ix, x: extra?.x, tr: extra?.tr });
+    s.queue.push({ src, off, ts: at, events, arrivedAt: wallNow, origin: extra === undefined ? [src, off] : extra.origin, ix: extra?.ix, x: extra?.x, q: extra?.q, ba: extra?.ba, tr: extra?.tr });
     return true;
   }
 

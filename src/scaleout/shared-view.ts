@@ -1,6 +1,6 @@
 /**
- * What every instance's read API shows, in Redis: each stage-two partition's owner publishes its incidents and SLOs
- * (one key per partition, replaced whole) and the timelines of incidents that changed (one hash for all), and any
+ * What every instance's read API shows, in Redis: each stage-two partition's owner publishes its incidents, each
+ * fold partition's owner the SLOs it counts (one key per partition, replaced whole) and the timelines of incidents that changed (one hash for all), and any
  * instance reads all partitions back. Incident ids are unique across partitions (they hash the first alert and
  * the opening time), so the union needs no renaming.
  */

@@ -7,13 +7,16 @@
  *   ingest partition, or the fold partition's output sequence), stamped `ts`: the events of one request that belong
  *   to this partition, each with its index in the request (`ix`). From the fold also `"os","oo"`: the request's
  *   ingest partition and offset, so stage two puts its pieces back together (absent for extensions alone); and
- *   `"x":[[FINGERPRINT,ENDS_AT,PARTITION],...]`: alerts whose end moves later, for the re-sends the fold folded.
+ *   `"x":[[FINGERPRINT,ENDS_AT,PARTITION],...]`: alerts whose end moves later, for the re-sends the fold folded;
+ *   `"q"` and `"ba"`: SLO burns the fold counted, to queue (the clock decided them) or to place after the
+ *   request's events (its samples did).
  * - `{"k":"h","s":SRC,"wm":MS|null,"idle":BOOL}`: a heartbeat: SRC has forwarded everything up to `wm`, and is idle
  *   (caught up and quiet) or not.
  *
  * Events travel as the normalizers made them (plain JSON data), so stage two never parses a receiver format again.
  */
 import type { Event, Instant } from '../model/index.js';
+import type { Burn } from '../engine/index.js';
 import type { Extension } from './fold.js';
 
 export interface DataMessage {
@@ -26,6 +29,8 @@ export interface DataMessage {
   readonly os?: number;
   readonly oo?: number;
   readonly x?: readonly Extension[];
+  readonly q?: readonly Burn[];
+  readonly ba?: readonly Burn[];
 }
 
 export type StageMessage =
@@ -49,7 +54,7 @@ export function decodeStageMessage(value: Buffer | null, where: string): StageMe
   if (o === null || typeof o !== 'object' || typeof o['s'] !== 'number') throw new Error(`${where}: not a stage message (no source)`);
   if (o['k'] === 'd' && typeof o['o'] === 'number' && typeof o['ts'] === 'number' && Array.isArray(o['ev'])) {
     if (o['ix'] !== undefined && (!Array.isArray(o['ix']) || o['ix'].length !== o['ev'].length)) throw new Error(`${where}: "ix" does not match "ev"`);
-    if (o['x'] !== undefined && !Array.isArray(o['x'])) throw new Error(`${where}: "x" is not an array`);
+    for (const k of ['x', 'q', 'ba']) if (o[k] !== undefined && !Array.isArray(o[k])) throw new Error(`${where}: "${k}" is not an array`);
     if ((o['os'] === undefined) !== (o['oo'] === undefined)) throw new Error(`${where}: "os" and "oo" come together`);
     return v as StageMessage;
   }

@@ -14,12 +14,12 @@ import { generateCapture } from '../../../bench/capture-generator.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { Engine } from '../../../src/engine/index.js';
 import { parseCaptureLine } from '../../../src/ingest/index.js';
-import type { AlertEvent, IncidentDoc } from '../../../src/model/index.js';
+import type { IncidentDoc } from '../../../src/model/index.js';
 import { normalize } from '../../../src/normalize/index.js';
 import { applyReleased, type AssembleItem } from '../../../src/scaleout/assemble.js';
 import { createDomainRouter } from '../../../src/scaleout/index.js';
-import { splitForFold, splitForStageTwo } from '../../../src/scaleout/fold-keys.js';
-import { Fold, type FoldOutput } from '../../../src/scaleout/fold.js';
+import { foldPartition, splitForFold, splitForStageTwo } from '../../../src/scaleout/fold-keys.js';
+import { Fold, type FoldOptions, type FoldOutput } from '../../../src/scaleout/fold.js';
 
 const SCENARIOS = new URL('../../scenarios/', import.meta.url).pathname;
 
@@ -30,6 +30,9 @@ function shape(docs: readonly IncidentDoc[]): string[] {
 interface Run {
   single: string[];
   folded: string[];
+  singleSlos: string;
+  foldedSlos: string;
+  burns: number;
   alertItems: number;
   forwarded: number;
   extended: number;
@@ -39,10 +42,15 @@ async function compare(lines: readonly string[], configDir: string, name: string
   const config = await loadConfig(configDir);
   const partitions = 6;
   const router = createDomainRouter({ partitions, label: 'cluster', topology: config.engine.topology, sloEntities: new Map(config.engine.slos.map((s) => [s.name, s.entity])) });
-  const partitionOf = (ev: AlertEvent): number => router.partitionOf(ev);
-  const { resolveTimeoutMs, retentionMs } = config.engine;
+  const foldOptions: FoldOptions = {
+    resolveTimeoutMs: config.engine.resolveTimeoutMs,
+    retentionMs: config.engine.retentionMs,
+    slos: config.engine.slos,
+    alertPartition: (ev) => router.partitionOf(ev),
+    sloPartition: (slo) => router.partitionOf({ kind: 'sli', slo, at: 0, sampleAt: 0, good: 0, total: 0 }),
+  };
   const single = new Engine(config.engine);
-  let folds = Array.from({ length: opts.folds }, () => new Fold(resolveTimeoutMs, retentionMs, partitionOf));
+  let folds = Array.from({ length: opts.folds }, () => new Fold(foldOptions));
   const outputs: Array<{ o: FoldOutput; f: number; n: number }> = [];
   let n = 0;
   let alertItems = 0;
@@ -62,7 +70,7 @@ async function compare(lines: readonly string[], configDir: string, name: string
     });
     // A fold restored from its checkpoint carries on as if it never stopped.
     if (opts.restoreEvery !== undefined && i % opts.restoreEvery === 0) {
-      folds = folds.map((fold) => Fold.restore(JSON.parse(JSON.stringify(fold.state())) as ReturnType<Fold['state']>, resolveTimeoutMs, retentionMs, partitionOf));
+      folds = folds.map((fold) => Fold.restore(JSON.parse(JSON.stringify(fold.state())) as ReturnType<Fold['state']>, foldOptions));
     }
   });
   folds.forEach((fold, f) => fold.advance(lastTs).forEach((o) => outputs.push({ o, f, n: n++ })));
@@ -79,7 +87,7 @@ async function compare(lines: readonly string[], configDir: string, name: string
   let forwarded = 0;
   for (const { o } of outputs) {
     forwarded += o.ev.filter((e) => e.kind === 'alert').length;
-    for (const [p, pc] of splitForStageTwo(router, o)) perPartition[p]?.push({ ts: o.ts, origin: o.origin, events: pc.ev, ix: pc.ix, x: pc.x });
+    for (const [p, pc] of splitForStageTwo(router, o)) perPartition[p]?.push({ ts: o.ts, origin: o.origin, events: pc.ev, ix: pc.ix, x: pc.x, q: pc.q, ba: pc.ba });
   }
   const engines = perPartition.map((items) => {
     const e = new Engine(config.engine);
@@ -88,7 +96,19 @@ async function compare(lines: readonly string[], configDir: string, name: string
     return e;
   });
   const extended = folds.reduce((s, f) => s + f.counts.extended, 0);
-  return { single: shape(single.incidentDocs()), folded: shape(engines.flatMap((e) => e.incidentDocs())), alertItems, forwarded, extended };
+  const burns = folds.reduce((s, f) => s + f.counts.burns, 0);
+  // The SLOs as the folds count them (each SLO in the fold partition its samples are keyed to).
+  const slos = folds.flatMap((f, i) => f.sloDocs((slo) => foldPartition({ kind: 'sli', slo, at: 0, sampleAt: 0, good: 0, total: 0 }, 0, opts.folds) === i));
+  return {
+    single: shape(single.incidentDocs()),
+    folded: shape(engines.flatMap((e) => e.incidentDocs())),
+    singleSlos: JSON.stringify(single.sloDocs()),
+    foldedSlos: JSON.stringify(slos.sort((a, b) => (a.name < b.name ? -1 : 1))),
+    alertItems,
+    forwarded,
+    extended,
+    burns,
+  };
 }
 
 describe('the fold stage', () => {
@@ -96,6 +116,7 @@ describe('the fold stage', () => {
     const lines = readFileSync(`${SCENARIOS}${name}/capture.ndjson`, 'utf8').split('\n').filter((l) => l !== '');
     const r = await compare(lines, `${SCENARIOS}${name}/config`, name, { folds: 4 });
     expect(r.folded).toEqual(r.single);
+    expect(r.foldedSlos).toEqual(r.singleSlos);
     expect(r.forwarded).toBeLessThanOrEqual(r.alertItems);
   });
 
@@ -109,10 +130,12 @@ describe('the fold stage', () => {
       const r = await compare(generateCapture({ seed, hours, clusters: 3 }), dir, `seed-${seed}`, { folds, ...(restoreEvery === undefined ? {} : { restoreEvery }) });
       expect(r.single.length).toBeGreaterThan(incidents);
       expect(r.folded).toEqual(r.single);
+      expect(r.foldedSlos).toEqual(r.singleSlos);
       expect(r.extended).toBeGreaterThan(0);
+      expect(r.burns).toBeGreaterThan(0); // the estate's SLOs burn, and the burns come from the folds
       // Re-sends are the bulk of the items; stage two sees well under half of them.
       expect(r.forwarded).toBeLessThan(r.alertItems * 0.5);
-      console.log(`seed ${seed}: ${r.alertItems} alert items, ${r.forwarded} forwarded, ${r.extended} extensions`);
+      console.log(`seed ${seed}: ${r.alertItems} alert items, ${r.forwarded} forwarded, ${r.extended} extensions, ${r.burns} burns`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

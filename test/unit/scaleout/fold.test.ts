@@ -6,17 +6,22 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ENGINE_OPTIONS, type Engine } from '../../../src/engine/index.js';
 import type { AlertEvent, Event } from '../../../src/model/index.js';
 import { applyReleased } from '../../../src/scaleout/assemble.js';
-import { Fold, type FoldOutput } from '../../../src/scaleout/fold.js';
+import { Fold, type FoldOptions, type FoldOutput } from '../../../src/scaleout/fold.js';
 import { alert, at, engineWith } from '../../support/engine-dsl.js';
 
 const MIN = 60_000;
+
+function foldOptions(part = 0): FoldOptions {
+  const { resolveTimeoutMs, retentionMs } = DEFAULT_ENGINE_OPTIONS;
+  return { resolveTimeoutMs, retentionMs, slos: [], alertPartition: () => part, sloPartition: () => part };
+}
 const labels = { alertname: 'HighLatency', service: 'checkout', cluster: 'eu-1' };
 
 /** Every send to one engine, only the fold's output to another; both driven to `until`. */
 function run(sends: AlertEvent[], until: number): { single: Engine; folded: Engine; out: FoldOutput[]; fold: Fold } {
   const single = engineWith();
   const folded = engineWith();
-  const fold = new Fold(DEFAULT_ENGINE_OPTIONS.resolveTimeoutMs, DEFAULT_ENGINE_OPTIONS.retentionMs, () => 0);
+  const fold = new Fold(foldOptions());
   const out: FoldOutput[] = [];
   sends.forEach((ev, i) => {
     single.apply([ev], ev.at);
@@ -80,7 +85,7 @@ describe('Fold', () => {
 
   it('forgets a resolved alert on the retention grid, and then sends its next send on', () => {
     const retentionMs = 60 * MIN;
-    const fold = new Fold(DEFAULT_ENGINE_OPTIONS.resolveTimeoutMs, retentionMs, () => 0);
+    const fold = new Fold({ ...foldOptions(), retentionMs });
     fold.apply({ src: 0, off: 0, ts: t0, events: [alert(t0, labels, { endsAt: t0 + 4 * MIN })], ix: [0] });
     fold.advance(t0 + 30 * MIN);
     expect(fold.size()).toBe(1);
@@ -95,13 +100,13 @@ describe('Fold', () => {
 
   it('restores from its state and carries on alike', () => {
     const sends = Array.from({ length: 12 }, (_, i) => alert(t0 + i * MIN, labels, { startsAt: t0, endsAt: t0 + (i + 4) * MIN }));
-    const a = new Fold(DEFAULT_ENGINE_OPTIONS.resolveTimeoutMs, DEFAULT_ENGINE_OPTIONS.retentionMs, () => 2);
+    const a = new Fold(foldOptions(2));
     const outA: FoldOutput[] = [];
     let b: Fold | null = null;
     const outB: FoldOutput[] = [];
     sends.forEach((ev, i) => {
       outA.push(...a.apply({ src: 0, off: i, ts: ev.at, events: [ev], ix: [0] }));
-      if (i === 5) b = Fold.restore(JSON.parse(JSON.stringify(a.state())) as ReturnType<Fold['state']>, DEFAULT_ENGINE_OPTIONS.resolveTimeoutMs, DEFAULT_ENGINE_OPTIONS.retentionMs, () => 2);
+      if (i === 5) b = Fold.restore(JSON.parse(JSON.stringify(a.state())) as ReturnType<Fold['state']>, foldOptions(2));
       else if (b !== null) outB.push(...(b as Fold).apply({ src: 0, off: i, ts: ev.at, events: [ev], ix: [0] }));
     });
     outA.push(...a.advance(t0 + 30 * MIN));
