@@ -31,7 +31,7 @@ describe.skipIf(needed)('Kafka mode with a real broker and a real Redis', () => 
   let dir: string;
   let lines: string[];
   let truth: Truth;
-  let single: { incidents: IncidentDoc[]; f1: number };
+  let single: { incidents: IncidentDoc[]; f1: number; slos: string[] };
   const cleanup = useCleanup();
 
   beforeAll(async () => {
@@ -50,7 +50,7 @@ describe.skipIf(needed)('Kafka mode with a real broker and a real Redis', () => 
     lines = (await readFile(join(dir, 'capture.ndjson'), 'utf8')).split('\n').filter((l) => l !== '');
     truth = parseTruth(JSON.parse(await readFile(join(dir, 'truth.json'), 'utf8')), 'truth.json');
     const doc = await replayCapture(join(dir, 'capture.ndjson'), await loadConfig(join(dir, 'config')), () => undefined);
-    single = { incidents: doc.incidents, f1: f1Of(doc.incidents) };
+    single = { incidents: doc.incidents, f1: f1Of(doc.incidents), slos: doc.slos.map((d) => d.name).sort() };
   }, 240_000);
 
   afterAll(async () => {
@@ -155,6 +155,15 @@ describe.skipIf(needed)('Kafka mode with a real broker and a real Redis', () => 
     // Any instance serves any incident with its timeline, whichever instance owns its partition.
     const one = incidents[incidents.length - 1] as IncidentDoc;
     for (const s of servers) expect((await s.incident(one.id)).timeline.length).toBeGreaterThan(0);
+    // The SLOs are counted in the fold and their burns placed by stage two: the same burn alerts as one replay, and
+    // every instance lists every SLO.
+    const burns = (list: readonly IncidentDoc[]): string[] => list.flatMap((i) => i.alerts.filter((a) => a.origin === 'slo').map((a) => `${a.fingerprint} ${i.alerts.length}`)).sort();
+    expect(burns(incidents)).toEqual(burns(single.incidents));
+    expect(single.slos.length).toBeGreaterThan(0);
+    for (const s of servers) {
+      const slos = JSON.parse((await httpGet(`${s.url}/api/v1/slos`)).text) as Array<{ name: string }>;
+      expect(slos.map((d) => d.name).sort()).toEqual(single.slos);
+    }
   }, 300_000);
 
   it('a broker crash and a Redis crash mid-stream change nothing', async () => {
