@@ -12,6 +12,7 @@ import type { CheckpointStore } from './checkpoint-store.js';
 import type { DomainRouter } from './domain.js';
 import { FoldWorker } from './fold-worker.js';
 import { groupConsumer, KAFKA_RETRY } from './kafka-client.js';
+import { OwnedPartitions, type Owned as OwnedState } from './owned-partitions.js';
 import type { SharedView } from './shared-view.js';
 import { extractContext, injectContext, type KafkaHeaders } from './trace-headers.js';
 import { decodeStageMessage } from './wire.js';
@@ -46,33 +47,40 @@ const FLUSH_MS = 250;
  * 20,000 alerts flushes about twice a second).
  */
 const SAVE_SHARE = 20;
-const CAUGHT_UP_GRACE_MS = 10_000;
 /** How often a partition's SLO docs are published (when they changed). */
 const PUBLISH_MS = 1_000;
 /** Produce requests stay well under the broker's default 1 MiB `message.max.bytes` per partition batch. */
 const MAX_SEND_MESSAGES = 500;
 
-interface Owned {
-  readonly opening: Promise<FoldWorker>;
-  worker: FoldWorker | null;
-  high: number | null;
-  caughtUpAt: number | null;
+/** A fold partition's bookkeeping: its flush under way, late requests counted, its SLOs as last published. */
+interface FoldBooks {
   flushing: Promise<void> | null;
   lateSeen: number;
   publishedAt: number;
   published: string | null;
 }
 
+type Owned = OwnedState<FoldWorker, FoldBooks>;
+
 export class FoldStage {
   private consumer: Consumer | null = null;
   private producer: Producer | null = null;
   private admin: Admin | null = null;
-  private readonly owned = new Map<number, Owned>();
-  private joined = false;
+  private readonly owned: OwnedPartitions<FoldWorker, FoldBooks>;
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
 
-  constructor(private readonly opts: FoldStageOptions) {}
+  constructor(private readonly opts: FoldStageOptions) {
+    this.owned = new OwnedPartitions({
+      stage: 'fold',
+      topic: opts.keyedTopic,
+      logger: opts.logger,
+      admin: () => this.admin as Admin,
+      open: (p, low) => FoldWorker.open(p, low, opts),
+      fresh: () => ({ flushing: null, lateSeen: 0, publishedAt: 0, published: null }),
+      close: (worker, o, save) => this.close(worker, o, save),
+    });
+  }
 
   async start(): Promise<void> {
     const { kafka, group, keyedTopic, logger, metrics } = this.opts;
@@ -82,18 +90,7 @@ export class FoldStage {
     await this.admin.connect();
     const consumer = groupConsumer(kafka, `${group}.fold`, this.opts.sessionTimeoutMs, 256 * 1024);
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, (e) => {
-      const assigned = new Set(e.payload.memberAssignment[keyedTopic] ?? []);
-      metrics.rebalances.inc({ stage: 'fold' });
-      metrics.assignedPartitions.set({ stage: 'fold' }, assigned.size);
-      logger.info({ stage: 'fold', partitions: [...assigned].sort((a, b) => a - b) }, 'kafka partitions assigned');
-      for (const p of [...this.owned.keys()]) if (!assigned.has(p)) void this.drop(p, true);
-      for (const p of assigned) if (!this.owned.has(p)) this.own(p);
-      this.joined = true;
-    });
-    consumer.on(consumer.events.REBALANCING, () => {
-      this.joined = false;
-    });
+    this.owned.follow(consumer, metrics);
     await consumer.connect();
     await consumer.subscribe({ topics: [keyedTopic], fromBeginning: true });
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (b) => this.onBatch(b) });
@@ -109,12 +106,7 @@ export class FoldStage {
 
   /** True once assigned and every owned partition was at its end, with nothing owed, within the last few seconds. */
   caughtUp(): boolean {
-    if (!this.joined) return false;
-    const now = this.opts.wallClock();
-    for (const o of this.owned.values()) {
-      if (o.worker === null || o.caughtUpAt === null || now - o.caughtUpAt > CAUGHT_UP_GRACE_MS) return false;
-    }
-    return true;
+    return this.owned.caughtUp(this.opts.wallClock());
   }
 
   /** Flushes every partition a last time, then leaves the group. */
@@ -123,40 +115,16 @@ export class FoldStage {
     this.timer = null;
     await this.ticking;
     await this.consumer?.stop();
-    for (const p of [...this.owned.keys()]) await this.drop(p, true);
+    await this.owned.closeAll();
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
     await this.admin?.disconnect();
   }
 
-  private own(p: number): void {
-    const { keyedTopic, logger } = this.opts;
-    const opening = (async () => {
-      const ends = await (this.admin as Admin).fetchTopicOffsets(keyedTopic);
-      const low = Number(ends.find((e) => e.partition === p)?.low ?? 0);
-      return FoldWorker.open(p, low, this.opts);
-    })();
-    const o: Owned = { opening, worker: null, high: null, caughtUpAt: null, flushing: null, lateSeen: 0, publishedAt: 0, published: null };
-    this.owned.set(p, o);
-    opening.then(
-      (w) => {
-        if (this.owned.get(p) === o) o.worker = w;
-      },
-      (err: unknown) => {
-        logger.error({ err, partition: p }, 'could not open fold partition; the next batch tries again');
-        if (this.owned.get(p) === o) this.owned.delete(p);
-      },
-    );
-  }
-
-  private async drop(p: number, save: boolean): Promise<void> {
-    const o = this.owned.get(p);
-    if (o === undefined) return;
-    this.owned.delete(p);
-    const worker = await o.opening.catch(() => null);
-    if (worker === null) return;
-    await o.flushing;
-    if (save && !worker.isLost() && worker.unsaved()) {
+  private async close(worker: FoldWorker, o: Owned, save: boolean): Promise<void> {
+    const p = worker.partition;
+    await o.s.flushing;
+    if (save && worker.unsaved()) {
       await this.flush(o, worker).catch((err: unknown) => this.opts.logger.warn({ err, partition: p }, 'last fold flush before dropping the partition failed'));
     }
     for (const m of [this.opts.metrics.foldCheckpointAge, this.opts.metrics.foldOwed]) m.remove({ partition: String(p) });
@@ -165,16 +133,9 @@ export class FoldStage {
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const p = batch.partition;
-    if (!this.owned.has(p)) this.own(p);
-    const o = this.owned.get(p) as Owned;
-    const worker = await o.opening;
-    if (worker.isLost() || batch.messages.length === 0) return;
-    const first = Number(batch.messages[0]?.offset);
-    if (first > worker.nextOffset) {
-      this.opts.logger.warn({ stage: 'fold', partition: p, committed: first, checkpoint: worker.nextOffset }, 'seeking back to the checkpoint offset');
-      (this.consumer as Consumer).seek({ topic: batch.topic, partition: p, offset: String(worker.nextOffset) });
-      return;
-    }
+    const taken = await this.owned.forBatch(batch, this.consumer as Consumer);
+    if (taken === null) return;
+    const { owned: o, worker } = taken;
     let redelivered = 0;
     for (const m of batch.messages) {
       if (!isRunning() || isStale()) break;
@@ -209,28 +170,29 @@ export class FoldStage {
     if (c.received > c.forwarded) metrics.foldAlertItems.inc({ outcome: 'folded' }, c.received - c.forwarded);
     if (c.extended > 0) metrics.foldExtensions.inc(c.extended);
     const late = worker.late();
-    if (late > o.lateSeen) metrics.foldLateRequests.inc({ partition: part }, late - o.lateSeen);
-    o.lateSeen = late;
+    if (late > o.s.lateSeen) metrics.foldLateRequests.inc({ partition: part }, late - o.s.lateSeen);
+    o.s.lateSeen = late;
   }
 
   private async tick(): Promise<void> {
     const { keyedTopic, metrics, wallClock } = this.opts;
-    if (this.owned.size === 0) return;
+    const owned = this.owned.entries();
+    if (owned.length === 0) return;
     const ends = await (this.admin as Admin).fetchTopicOffsets(keyedTopic);
     const now = wallClock();
     let alerts = 0;
-    for (const [p, o] of this.owned) {
+    for (const [p, o] of owned) {
       const w = o.worker;
       if (w === null) continue;
       if (w.isLost()) {
-        void this.drop(p, false);
+        void this.owned.drop(p, false);
         continue;
       }
       o.high = Number(ends.find((e) => e.partition === p)?.high ?? o.high ?? 0);
       this.stepWorker(o, w);
       alerts += w.alerts();
       metrics.foldCheckpointAge.set({ partition: String(p) }, w.savedAt === 0 ? 0 : Math.max(0, (now - w.savedAt) / 1000));
-      if (now - o.publishedAt >= PUBLISH_MS) await this.publish(o, w, now);
+      if (now - o.s.publishedAt >= PUBLISH_MS) await this.publish(o, w, now);
       const since = now - w.savedAt;
       if ((w.owing() > 0 && since >= SAVE_SHARE * w.lastSaveMs) || (w.unsaved() && since >= this.opts.checkpointIntervalMs)) await this.flushOwned(o, w);
     }
@@ -238,13 +200,13 @@ export class FoldStage {
   }
 
   private async publish(o: Owned, w: FoldWorker, now: number): Promise<void> {
-    o.publishedAt = now;
+    o.s.publishedAt = now;
     const slos = w.sloDocs();
     const text = JSON.stringify(slos);
-    if (text === o.published) return;
+    if (text === o.s.published) return;
     try {
       await this.opts.view.publish({ partition: w.partition, publishedAt: now, incidents: [], slos }, [], []);
-      o.published = text;
+      o.s.published = text;
     } catch (err) {
       this.opts.logger.warn({ err, partition: w.partition }, 'publishing the fold partition\'s SLOs failed; retrying in a second');
     }
@@ -252,15 +214,15 @@ export class FoldStage {
 
   /** One flush at a time per partition; errors are logged and counted, and the output stays owed. */
   private flushOwned(o: Owned, w: FoldWorker): Promise<void> {
-    if (o.flushing === null) {
-      o.flushing = this.flush(o, w)
+    if (o.s.flushing === null) {
+      o.s.flushing = this.flush(o, w)
         .catch((err: unknown) => {
           this.opts.metrics.foldCheckpointFailures.inc({ partition: String(w.partition) });
           this.opts.logger.warn({ err, partition: w.partition }, 'fold flush failed; the next tick tries again');
         })
-        .finally(() => (o.flushing = null));
+        .finally(() => (o.s.flushing = null));
     }
-    return o.flushing;
+    return o.s.flushing;
   }
 
   private async flush(o: Owned, w: FoldWorker): Promise<void> {

@@ -11,6 +11,7 @@ import type { DeployEvent } from '../model/index.js';
 import { inSpan, SpanKind, type Logger, type ScaleOutMetrics } from '../obs/index.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { groupConsumer } from './kafka-client.js';
+import { OwnedPartitions, type Owned as OwnedState } from './owned-partitions.js';
 import { PartitionWorker } from './partition-worker.js';
 import type { IncidentWithTimeline, SharedView } from './shared-view.js';
 import { extractContext, type KafkaHeaders } from './trace-headers.js';
@@ -49,28 +50,34 @@ export interface StageTwoOptions {
 }
 
 const TICK_MS = 500;
-/** A partition counts as caught up for this long after its position last reached the end of the partition. */
-const CAUGHT_UP_GRACE_MS = 10_000;
 
-interface Owned {
-  readonly opening: Promise<PartitionWorker>;
-  worker: PartitionWorker | null;
-  high: number | null;
-  caughtUpAt: number | null;
-  lateSeen: number;
-}
+/** Late requests already counted in the metric. */
+type Owned = OwnedState<PartitionWorker, { lateSeen: number }>;
 
 export class StageTwo {
   private consumer: Consumer | null = null;
   private admin: Admin | null = null;
-  private readonly owned = new Map<number, Owned>();
-  private joined = false;
+  private readonly owned: OwnedPartitions<PartitionWorker, { lateSeen: number }>;
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private checkpointing: Promise<void> | null = null;
   private lastCheckpoint = 0;
 
-  constructor(private readonly opts: StageTwoOptions) {}
+  constructor(private readonly opts: StageTwoOptions) {
+    this.owned = new OwnedPartitions({
+      stage: 'correlate',
+      topic: opts.eventsTopic,
+      logger: opts.logger,
+      admin: () => this.admin as Admin,
+      open: async (p, low) => {
+        const worker = await PartitionWorker.open(p, low, opts);
+        await opts.hooks.opened(worker);
+        return worker;
+      },
+      fresh: () => ({ lateSeen: 0 }),
+      close: (worker, _o, save) => this.close(worker, save),
+    });
+  }
 
   async start(): Promise<void> {
     const { kafka, group, eventsTopic, logger, metrics } = this.opts;
@@ -78,18 +85,7 @@ export class StageTwo {
     await this.admin.connect();
     const consumer = groupConsumer(kafka, `${group}.correlate`, this.opts.sessionTimeoutMs);
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, (e) => {
-      const assigned = new Set(e.payload.memberAssignment[eventsTopic] ?? []);
-      metrics.rebalances.inc({ stage: 'correlate' });
-      metrics.assignedPartitions.set({ stage: 'correlate' }, assigned.size);
-      logger.info({ stage: 'correlate', partitions: [...assigned].sort((a, b) => a - b) }, 'kafka partitions assigned');
-      for (const p of [...this.owned.keys()]) if (!assigned.has(p)) void this.drop(p, true);
-      for (const p of assigned) if (!this.owned.has(p)) this.own(p);
-      this.joined = true;
-    });
-    consumer.on(consumer.events.REBALANCING, () => {
-      this.joined = false;
-    });
+    this.owned.follow(consumer, metrics);
     await consumer.connect();
     await consumer.subscribe({ topics: [eventsTopic], fromBeginning: true });
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (b) => this.onBatch(b) });
@@ -105,17 +101,12 @@ export class StageTwo {
 
   /** True once assigned and every owned partition was at its end within the last few seconds. */
   caughtUp(): boolean {
-    if (!this.joined) return false;
-    const now = this.opts.wallClock();
-    for (const o of this.owned.values()) {
-      if (o.worker === null || o.caughtUpAt === null || now - o.caughtUpAt > CAUGHT_UP_GRACE_MS) return false;
-    }
-    return true;
+    return this.owned.caughtUp(this.opts.wallClock());
   }
 
   /** The open workers (for the read API's own partitions and notifications). */
   workers(): PartitionWorker[] {
-    return [...this.owned.values()].flatMap((o) => (o.worker === null ? [] : [o.worker]));
+    return this.owned.workers();
   }
 
   /** Saves a last checkpoint of every partition, then leaves the group. */
@@ -125,40 +116,14 @@ export class StageTwo {
     await this.ticking;
     await this.consumer?.stop();
     await this.checkpointing;
-    for (const p of [...this.owned.keys()]) await this.drop(p, true);
+    await this.owned.closeAll();
     await this.consumer?.disconnect();
     await this.admin?.disconnect();
   }
 
-  private own(p: number): void {
-    const { eventsTopic, logger } = this.opts;
-    const opening = (async () => {
-      const ends = await (this.admin as Admin).fetchTopicOffsets(eventsTopic);
-      const low = Number(ends.find((e) => e.partition === p)?.low ?? 0);
-      const worker = await PartitionWorker.open(p, low, this.opts);
-      await this.opts.hooks.opened(worker);
-      return worker;
-    })();
-    const o: Owned = { opening, worker: null, high: null, caughtUpAt: null, lateSeen: 0 };
-    this.owned.set(p, o);
-    opening.then(
-      (w) => {
-        if (this.owned.get(p) === o) o.worker = w;
-      },
-      (err: unknown) => {
-        logger.error({ err, partition: p }, 'could not open partition; the next batch tries again');
-        if (this.owned.get(p) === o) this.owned.delete(p);
-      },
-    );
-  }
-
-  private async drop(p: number, save: boolean): Promise<void> {
-    const o = this.owned.get(p);
-    if (o === undefined) return;
-    this.owned.delete(p);
-    const worker = await o.opening.catch(() => null);
-    if (worker === null) return;
-    if (save && !worker.isLost() && worker.unsaved()) {
+  private async close(worker: PartitionWorker, save: boolean): Promise<void> {
+    const p = worker.partition;
+    if (save && worker.unsaved()) {
       await this.save(worker).catch((err: unknown) => this.opts.logger.warn({ err, partition: p }, 'last checkpoint before dropping the partition failed'));
     }
     await this.opts.hooks.closed(worker);
@@ -169,17 +134,9 @@ export class StageTwo {
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const p = batch.partition;
-    if (!this.owned.has(p)) this.own(p);
-    const o = this.owned.get(p) as Owned;
-    const worker = await o.opening;
-    if (worker.isLost() || batch.messages.length === 0) return;
-    const first = Number(batch.messages[0]?.offset);
-    if (first > worker.nextOffset) {
-      // The group's committed offset is ahead of our checkpoint: go back to where the state was taken.
-      this.opts.logger.warn({ partition: p, committed: first, checkpoint: worker.nextOffset }, 'seeking back to the checkpoint offset');
-      (this.consumer as Consumer).seek({ topic: batch.topic, partition: p, offset: String(worker.nextOffset) });
-      return;
-    }
+    const taken = await this.owned.forBatch(batch, this.consumer as Consumer);
+    if (taken === null) return;
+    const { owned: o, worker } = taken;
     let redelivered = 0;
     for (const m of batch.messages) {
       if (!isRunning() || isStale()) break;
@@ -209,20 +166,21 @@ export class StageTwo {
     this.opts.metrics.consumerLag.set({ stage: 'correlate', partition: part }, lag);
     this.opts.metrics.reorderPending.set({ partition: part }, worker.pending());
     const late = worker.late();
-    if (late > o.lateSeen) this.opts.metrics.lateRequests.inc({ partition: part }, late - o.lateSeen);
-    o.lateSeen = late;
+    if (late > o.s.lateSeen) this.opts.metrics.lateRequests.inc({ partition: part }, late - o.s.lateSeen);
+    o.s.lateSeen = late;
   }
 
   private async tick(): Promise<void> {
     const { eventsTopic, metrics, wallClock } = this.opts;
-    if (this.owned.size === 0) return;
+    const owned = this.owned.entries();
+    if (owned.length === 0) return;
     const ends = await (this.admin as Admin).fetchTopicOffsets(eventsTopic);
     const now = wallClock();
-    for (const [p, o] of this.owned) {
+    for (const [p, o] of owned) {
       const w = o.worker;
       if (w === null) continue;
       if (w.isLost()) {
-        void this.drop(p, false);
+        void this.owned.drop(p, false);
         continue;
       }
       o.high = Number(ends.find((e) => e.partition === p)?.high ?? o.high ?? 0);
