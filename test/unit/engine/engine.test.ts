@@ -168,6 +168,35 @@ describe('Engine correlation (spine)', () => {
     expect(e.stats().alerts).toBe(3); // the same fingerprint, seen again after it was forgotten
   });
 
+  it('keeps an incident resolved by hand while its alerts fire, and forgets it on the retention grid once they ended', () => {
+    const e = engineWith({ retentionMs: 3_600_000 });
+    push(e, alert(at('10:00:00'), { alertname: 'Stale', namespace: 'a' }, { source: 'webhook' }));
+    const id = (e.incidentDocs()[0] as { id: string }).id;
+    e.apply([{ kind: 'ack', at: at('10:05:00'), incident: id, by: 'sre', resolve: true }], at('10:05:00'));
+    e.advance(at('12:00:00'));
+    expect(groups(e)).toEqual([['Stale']]); // still firing: a send of it still belongs here
+    push(e, alert(at('12:10:00'), { alertname: 'Stale', namespace: 'a' }, { source: 'webhook', endsAt: at('12:10:00') }));
+    e.advance(at('13:10:30'));
+    expect(groups(e)).toEqual([['Stale']]); // ended 12:10; the 13:10 grid point is not yet an hour past it
+    e.advance(at('13:11:00'));
+    expect(groups(e)).toEqual([]);
+  });
+
+  it('extends a firing alert\'s end without a send or a tick, and nothing else', () => {
+    const e = engineWith();
+    push(e, alert(at('10:00:00'), { alertname: 'A' }, { endsAt: at('10:04:00') }));
+    const fp = e.incidentDocs()[0]?.alerts[0]?.fingerprint as string;
+    expect(e.extendAlert(fp, at('10:09:00'))).toBe(true);
+    expect(e.now()).toBe(at('10:00:00'));
+    expect(e.extendAlert(fp, at('10:05:00'))).toBe(false); // no earlier
+    expect(e.extendAlert('nope', at('10:20:00'))).toBe(false);
+    e.advance(at('10:08:59'));
+    expect(e.incidentDocs()[0]?.status).toBe('open');
+    e.advance(at('10:09:00'));
+    expect(e.incidentDocs()[0]?.resolvedAt).toBe('2026-03-01T10:09:00.000Z');
+    expect(e.extendAlert(fp, at('10:30:00'))).toBe(false); // resolved
+  });
+
   it('never moves its clock backwards: a late-stamped event is applied at the clock', () => {
     const e = engineWith();
     push(e, alert(at('10:10:00'), { alertname: 'A' }));

@@ -23,6 +23,19 @@ describe('Reorder', () => {
     expect(names(r.release(WALL).items)).toEqual(['a500']);
   });
 
+  it('releases a request\'s pieces from several fold partitions side by side, by their ingest origin; extensions alone first', () => {
+    const r = new Reorder(2);
+    // Fold 0 sent pieces of requests (ingest 1@2) and (ingest 3@7), in the order it folded them; fold 1 sent an
+    // extension alone and the other piece of 3@7, all at the same time.
+    r.offer(0, 0, 500, ev('f0-1@2'), WALL, { origin: [1, 2] });
+    r.offer(0, 1, 500, ev('f0-3@7'), WALL, { origin: [3, 7] });
+    r.offer(1, 0, 500, ev('f1-ext'), WALL, { origin: null });
+    r.offer(1, 1, 500, ev('f1-3@7'), WALL, { origin: [3, 7] });
+    r.mark(0, 500, false, WALL);
+    r.mark(1, 500, false, WALL);
+    expect(names(r.release(WALL).items)).toEqual(['f1-ext', 'f0-1@2', 'f0-3@7', 'f1-3@7']);
+  });
+
   it('gives the same order whatever the arrival interleaving', () => {
     const input: Array<[number, number, number, string]> = [
       [0, 0, 100, 'x'], [1, 0, 100, 'y'], [2, 0, 50, 'z'], [0, 1, 200, 'p'], [2, 1, 250, 'q'], [1, 1, 300, 'r'],
