@@ -40,9 +40,10 @@ export interface ScaledAppOptions {
 const VIEW_REFRESH_MS = 500;
 
 /**
- * Kafka mode (CONTRACT §6, `serve --kafka --redis`): HTTP receivers → `stormcell.ingest` → stage one (validate,
- * split by correlation domain) → `stormcell.events` → stage two (reorder, engine per partition, checkpoints in
- * Redis) → shared view in Redis ← every instance's read API. Any number of instances started alike form one group.
+ * Kafka mode (CONTRACT §6, `serve --kafka --redis`): HTTP receivers → `stormcell.ingest` → route (validate, key by
+ * fingerprint or SLO) → `<group>.keyed` → fold (dedup re-sends, count SLOs; checkpoints in Redis) →
+ * `stormcell.events` (by correlation domain) → stage two (reorder, engine per partition, checkpoints in Redis) →
+ * shared view in Redis ← every instance's read API. Any number of instances started alike form one group.
  */
 export class ScaledApp {
   readonly logger: Logger;

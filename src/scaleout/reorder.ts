@@ -1,16 +1,16 @@
 /**
- * Puts one stage-two partition's input back into event-time order. Stage one forwards each `stormcell.ingest`
- * partition (a source) in its own order, but the sources reach a stage-two partition interleaved however the
- * brokers and stage-one instances happened to run. An engine fed that interleaving would depend on timing; fed
- * in order of `ts` it gives what one replay of the same traffic gives.
+ * Puts one partition's input back into event-time order, in the fold (whose sources are the ingest partitions,
+ * forwarded by the route) and in stage two (whose sources are the fold partitions). Each source arrives in its own
+ * order, but the sources interleave however the brokers and instances happened to run. A stage fed that
+ * interleaving would depend on timing; fed in order of `ts` it gives what one replay of the same traffic gives.
  *
  * So each source keeps a queue and a watermark (the `ts` up to which it has forwarded everything: its data's own
- * `ts` and the heartbeats stage one sends), and an item is released once no source can still send anything
- * earlier: `ts` at or below every active source's watermark. A source that stage one reported idle (caught up
- * and quiet) does not hold the others back. Ties release in (origin, source, offset) order, so the result never depends
- * on arrival order. Redelivered items (stage one restarted from an older committed offset) are dropped by their
- * source offset; an item older than what was already released (a producer out of order, or a source that spoke
- * after going idle) is applied at the current clock, never in the past.
+ * `ts` and the heartbeats it sends), and an item is released once no source can still send anything earlier: `ts`
+ * at or below every active source's watermark. A source reported idle (caught up and quiet) does not hold the
+ * others back. Ties release in (origin, source, offset) order, so the result never depends on arrival order.
+ * Redelivered items (a source restarted from an older position) are dropped by their source offset; an item older
+ * than what was already released (a producer out of order, or a source that spoke after going idle) is applied at
+ * the current clock, never in the past.
  *
  * Pure and deterministic: wall time only enters through the `wallNow` argument of `release`.
  */
