@@ -1,6 +1,6 @@
 import type { AlertEvent, Instant, LabelSet } from '../model/index.js';
 import { sameLabelSet } from '../model/index.js';
-import { activeAt, mergeSend, sendEnd } from './lifetime.js';
+import { activeAt, endIsTimeout, mergeSend, sendEndsAt } from './lifetime.js';
 
 /** One alert (one fingerprint) with its state history: re-sends, HA duplicates and flaps all fold into it. */
 export interface AlertRecord {
@@ -61,7 +61,8 @@ export class AlertStore {
    * The returned object is reused by the next call.
    */
   receive(ev: AlertEvent, now: Instant): { readonly record: AlertRecord; readonly change: AlertChange } {
-    const { endsAt, timeout } = sendEnd(ev, this.resolveTimeoutMs);
+    const endsAt = sendEndsAt(ev, this.resolveTimeoutMs);
+    const timeout = endIsTimeout(ev);
     const old = this.alerts.get(ev.fingerprint);
     if (old === undefined) {
       const active = activeAt(endsAt, now);

@@ -20,7 +20,7 @@
  * Pure and deterministic: it reads only the items it is given, in the order given.
  */
 import { createHash } from 'node:crypto';
-import { activeAt, mergeSend, pastRetention, pruneGridPoint, sendEnd, SloCounter, type Burn, type EngineSlo, type Lifetime } from '../engine/index.js';
+import { activeAt, endIsTimeout, mergeSend, pastRetention, pruneGridPoint, sendEndsAt, SloCounter, type Burn, type EngineSlo, type Lifetime } from '../engine/index.js';
 import type { SloBookState } from '../engine/slo/index.js';
 import type { AlertEvent, Event, Instant } from '../model/index.js';
 
@@ -238,7 +238,8 @@ export class Fold {
   /** Takes one alert send; true when stage two must see it (an extension to apply first may be added to `x`). */
   private fold(ev: AlertEvent, now: Instant, x: Extension[]): boolean {
     this.counts.received++;
-    const { endsAt, timeout } = sendEnd(ev, this.opts.resolveTimeoutMs);
+    const endsAt = sendEndsAt(ev, this.opts.resolveTimeoutMs);
+    const timeout = endIsTimeout(ev);
     const sig = signature(ev);
     const r = this.records.get(ev.fingerprint);
     if (r === undefined) {
