@@ -13,6 +13,7 @@ import type { DomainRouter } from './domain.js';
 import { FoldWorker } from './fold-worker.js';
 import { groupConsumer, KAFKA_RETRY } from './kafka-client.js';
 import { OwnedPartitions, type Owned as OwnedState } from './owned-partitions.js';
+import { Repeat } from './repeat.js';
 import type { SharedView } from './shared-view.js';
 import { extractContext, injectContext, type KafkaHeaders } from './trace-headers.js';
 import { decodeStageMessage } from './wire.js';
@@ -67,10 +68,10 @@ export class FoldStage {
   private producer: Producer | null = null;
   private admin: Admin | null = null;
   private readonly owned: OwnedPartitions<FoldWorker, FoldBooks>;
-  private timer: NodeJS.Timeout | null = null;
-  private ticking: Promise<void> | null = null;
+  private readonly ticker: Repeat;
 
   constructor(private readonly opts: FoldStageOptions) {
+    this.ticker = new Repeat(() => this.tick(), FLUSH_MS, (err) => opts.logger.warn({ err }, 'fold stage tick failed; next one in 250 ms'));
     this.owned = new OwnedPartitions({
       stage: 'fold',
       topic: opts.keyedTopic,
@@ -83,25 +84,15 @@ export class FoldStage {
   }
 
   async start(): Promise<void> {
-    const { kafka, group, keyedTopic, logger, metrics } = this.opts;
+    const { kafka, group, metrics } = this.opts;
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: KAFKA_RETRY });
     await this.producer.connect();
     this.admin = kafka.admin();
     await this.admin.connect();
     const consumer = groupConsumer(kafka, `${group}.fold`, this.opts.sessionTimeoutMs, 256 * 1024);
     this.consumer = consumer;
-    this.owned.follow(consumer, metrics);
-    await consumer.connect();
-    await consumer.subscribe({ topics: [keyedTopic], fromBeginning: true });
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (b) => this.onBatch(b) });
-    this.timer = setInterval(() => {
-      if (this.ticking === null) {
-        this.ticking = this.tick()
-          .catch((err: unknown) => logger.warn({ err }, 'fold stage tick failed; next one in 250 ms'))
-          .finally(() => (this.ticking = null));
-      }
-    }, FLUSH_MS);
-    this.timer.unref();
+    await this.owned.consume(consumer, metrics, (b) => this.onBatch(b));
+    this.ticker.start();
   }
 
   /** True once assigned and every owned partition was at its end, with nothing owed, within the last few seconds. */
@@ -111,9 +102,7 @@ export class FoldStage {
 
   /** Flushes every partition a last time, then leaves the group. */
   async stop(): Promise<void> {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
-    await this.ticking;
+    await this.ticker.stop();
     await this.consumer?.stop();
     await this.owned.closeAll();
     await this.consumer?.disconnect();

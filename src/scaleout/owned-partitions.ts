@@ -49,8 +49,19 @@ export class OwnedPartitions<W extends OwnedWorker, S> {
 
   constructor(private readonly opts: OwnedPartitionsOptions<W, S>) {}
 
+  /**
+   * Consumes the topic from the group's committed offsets (from the start for a new group), following the group's
+   * assignments. Offsets are resolved and committed by the stage, after its checkpoints.
+   */
+  async consume(consumer: Consumer, metrics: ScaleOutMetrics, eachBatch: (b: EachBatchPayload) => Promise<void>): Promise<void> {
+    this.follow(consumer, metrics);
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.opts.topic], fromBeginning: true });
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+  }
+
   /** Follows the group's assignments as `consumer` joins and rebalances, counting them in `metrics`. */
-  follow(consumer: Consumer, metrics: ScaleOutMetrics): void {
+  private follow(consumer: Consumer, metrics: ScaleOutMetrics): void {
     const { stage, topic, logger } = this.opts;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       const assigned = [...(e.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);

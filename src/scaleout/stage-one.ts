@@ -14,6 +14,7 @@ import { normalize } from '../normalize/index.js';
 import { inSpan, SpanKind, type Logger, type ScaleOutMetrics } from '../obs/index.js';
 import { splitForFold } from './fold-keys.js';
 import { groupConsumer, KAFKA_RETRY } from './kafka-client.js';
+import { Repeat } from './repeat.js';
 import { extractContext, injectContext, type KafkaHeaders } from './trace-headers.js';
 import { encodeStageMessage, type StageMessage } from './wire.js';
 
@@ -49,11 +50,12 @@ export class StageOne {
   private admin: Admin | null = null;
   private assigned: number[] = [];
   private readonly progress = new Map<number, SourceProgress>();
-  private timer: NodeJS.Timeout | null = null;
-  private beating: Promise<void> | null = null;
+  private readonly beat: Repeat;
   private joined = false;
 
-  constructor(private readonly opts: StageOneOptions) {}
+  constructor(private readonly opts: StageOneOptions) {
+    this.beat = new Repeat(() => this.heartbeat(), HEARTBEAT_EVERY_MS, (err) => opts.logger.warn({ err }, 'stage one heartbeat failed; next one in 500 ms'));
+  }
 
   async start(): Promise<void> {
     const { kafka, group, ingestTopic, logger, metrics } = this.opts;
@@ -81,14 +83,7 @@ export class StageOne {
     await consumer.connect();
     await consumer.subscribe({ topics: [ingestTopic], fromBeginning: true });
     await consumer.run({ autoCommit: true, autoCommitInterval: 1_000, eachBatchAutoResolve: false, eachBatch: (b) => this.onBatch(b) });
-    this.timer = setInterval(() => {
-      if (this.beating === null) {
-        this.beating = this.heartbeat()
-          .catch((err: unknown) => logger.warn({ err }, 'stage one heartbeat failed; next one in 500 ms'))
-          .finally(() => (this.beating = null));
-      }
-    }, HEARTBEAT_EVERY_MS);
-    this.timer.unref();
+    this.beat.start();
   }
 
   /** True once the group has assigned partitions and each is processed up to its end as last seen. */
@@ -101,9 +96,7 @@ export class StageOne {
   }
 
   async stop(): Promise<void> {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
-    await this.beating;
+    await this.beat.stop();
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
     await this.admin?.disconnect();

@@ -13,6 +13,7 @@ import type { CheckpointStore } from './checkpoint-store.js';
 import { groupConsumer } from './kafka-client.js';
 import { OwnedPartitions, type Owned as OwnedState } from './owned-partitions.js';
 import { PartitionWorker } from './partition-worker.js';
+import { Repeat } from './repeat.js';
 import type { IncidentWithTimeline, SharedView } from './shared-view.js';
 import { extractContext, type KafkaHeaders } from './trace-headers.js';
 import { decodeStageMessage } from './wire.js';
@@ -58,12 +59,12 @@ export class StageTwo {
   private consumer: Consumer | null = null;
   private admin: Admin | null = null;
   private readonly owned: OwnedPartitions<PartitionWorker, { lateSeen: number }>;
-  private timer: NodeJS.Timeout | null = null;
-  private ticking: Promise<void> | null = null;
+  private readonly ticker: Repeat;
   private checkpointing: Promise<void> | null = null;
   private lastCheckpoint = 0;
 
   constructor(private readonly opts: StageTwoOptions) {
+    this.ticker = new Repeat(() => this.tick(), TICK_MS, (err) => opts.logger.warn({ err }, 'stage two tick failed; next one in 500 ms'));
     this.owned = new OwnedPartitions({
       stage: 'correlate',
       topic: opts.eventsTopic,
@@ -80,23 +81,13 @@ export class StageTwo {
   }
 
   async start(): Promise<void> {
-    const { kafka, group, eventsTopic, logger, metrics } = this.opts;
+    const { kafka, group, metrics } = this.opts;
     this.admin = kafka.admin();
     await this.admin.connect();
     const consumer = groupConsumer(kafka, `${group}.correlate`, this.opts.sessionTimeoutMs);
     this.consumer = consumer;
-    this.owned.follow(consumer, metrics);
-    await consumer.connect();
-    await consumer.subscribe({ topics: [eventsTopic], fromBeginning: true });
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (b) => this.onBatch(b) });
-    this.timer = setInterval(() => {
-      if (this.ticking === null) {
-        this.ticking = this.tick()
-          .catch((err: unknown) => logger.warn({ err }, 'stage two tick failed; next one in 500 ms'))
-          .finally(() => (this.ticking = null));
-      }
-    }, TICK_MS);
-    this.timer.unref();
+    await this.owned.consume(consumer, metrics, (b) => this.onBatch(b));
+    this.ticker.start();
   }
 
   /** True once assigned and every owned partition was at its end within the last few seconds. */
@@ -111,9 +102,7 @@ export class StageTwo {
 
   /** Saves a last checkpoint of every partition, then leaves the group. */
   async stop(): Promise<void> {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
-    await this.ticking;
+    await this.ticker.stop();
     await this.consumer?.stop();
     await this.checkpointing;
     await this.owned.closeAll();
