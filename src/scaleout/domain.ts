@@ -15,6 +15,8 @@ export const BROADCAST = -1;
 export interface DomainRouter {
   /** The partition of `ev`, or BROADCAST. */
   partitionOf(ev: Event): number;
+  /** The partition of an SLO: its SLI samples' and its burns'. */
+  partitionOfSlo(slo: string): number;
   readonly partitions: number;
 }
 
@@ -43,8 +45,10 @@ export function createDomainRouter(opts: {
   for (const [slo, entity] of opts.sloEntities) {
     sloPartition.set(slo, domainPartition((entity === undefined ? undefined : entityDomain.get(entity)) ?? '', partitions));
   }
+  const partitionOfSlo = (slo: string): number => sloPartition.get(slo) ?? domainPartition('', partitions);
   return {
     partitions,
+    partitionOfSlo,
     partitionOf(ev: Event): number {
       switch (ev.kind) {
         case 'alert':
@@ -58,7 +62,7 @@ export function createDomainRouter(opts: {
           return named === undefined ? BROADCAST : domainPartition(named, partitions);
         }
         case 'sli':
-          return sloPartition.get(ev.slo) ?? domainPartition('', partitions);
+          return partitionOfSlo(ev.slo);
         case 'ack':
           return BROADCAST;
       }

@@ -25,10 +25,15 @@ export function foldPartition(ev: Event, src: number, partitions: number): numbe
     case 'alert':
       return domainPartition(ev.fingerprint, partitions);
     case 'sli':
-      return domainPartition(ev.slo, partitions);
+      return sloFoldPartition(ev.slo, partitions);
     default:
       return src % partitions;
   }
+}
+
+/** The fold partition that counts SLO `slo`. */
+export function sloFoldPartition(slo: string, partitions: number): number {
+  return domainPartition(slo, partitions);
 }
 
 /** One request's events by fold partition, in their order, each with its index in the request. */

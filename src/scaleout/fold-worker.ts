@@ -14,7 +14,7 @@ import type { Instant, SloDoc } from '../model/index.js';
 import type { Logger } from '../obs/index.js';
 import { CheckpointStore, serializeCheckpoint } from './checkpoint-store.js';
 import type { DomainRouter } from './domain.js';
-import { foldPartition, splitForStageTwo } from './fold-keys.js';
+import { sloFoldPartition, splitForStageTwo } from './fold-keys.js';
 import { Fold, type FoldCounts, type FoldOptions, type FoldOutput, type FoldState } from './fold.js';
 import { Reorder, type ReorderState } from './reorder.js';
 import { encodeStageMessage, type DataMessage, type StageMessage } from './wire.js';
@@ -92,7 +92,7 @@ export class FoldWorker {
       retentionMs: deps.retentionMs,
       slos: deps.slos,
       alertPartition: (ev) => deps.router.partitionOf(ev),
-      sloPartition: (slo) => deps.router.partitionOf({ kind: 'sli', slo, at: 0, sampleAt: 0, good: 0, total: 0 }),
+      sloPartition: (slo) => deps.router.partitionOfSlo(slo),
     };
     if (cp === null) {
       log.info({ epoch, offset: lowOffset }, 'fold partition opened without a checkpoint: from the start of the topic');
@@ -172,7 +172,7 @@ export class FoldWorker {
 
   /** The SLOs this partition counts, for every instance's read API. */
   sloDocs(): SloDoc[] {
-    return this.fold.sloDocs((slo) => foldPartition({ kind: 'sli', slo, at: 0, sampleAt: 0, good: 0, total: 0 }, 0, this.deps.folds) === this.partition);
+    return this.fold.sloDocs((slo) => sloFoldPartition(slo, this.deps.folds) === this.partition);
   }
 
   unsaved(): boolean {

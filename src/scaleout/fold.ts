@@ -105,8 +105,6 @@ export class Fold {
   private readonly deadlines = new DeadlineHeap();
   private clock: Instant | null = null;
   private lastGrid: Instant | null = null;
-  /** The latest `ts` of any output: outputs never go back in time. */
-  private lastOut: Instant = -Infinity;
   private readonly slo: SloCounter;
   readonly counts: FoldCounts = { received: 0, forwarded: 0, extended: 0, forgotten: 0, sliSamples: 0, burns: 0 };
 
@@ -118,7 +116,6 @@ export class Fold {
     const f = new Fold(opts);
     f.slo.restore(state.slo);
     f.clock = state.clock;
-    if (state.clock !== null) f.lastOut = state.clock;
     f.lastGrid = state.lastGrid;
     Object.assign(f.counts, state.counts);
     for (const [fp, got, told, sig, part] of state.alerts) {
@@ -159,7 +156,6 @@ export class Fold {
     const ba = sli ? this.route(this.slo.evaluate(now - 1)) : [];
     if (ev.length > 0 || ba.length > 0) {
       out.push({ ts: now, origin: [item.src, item.off], ev, ix, x, ...(ba.length === 0 ? {} : { ba }) });
-      this.lastOut = now;
     }
     return out;
   }
@@ -202,17 +198,16 @@ export class Fold {
         }
       }
     }
-    // Stamped just after their grid point, so stage two has them before its clock passes it.
+    // Stamped just after their grid point, so stage two has them before its clock passes it. The grid points are
+    // those since the last call, so the stamps never go back before what was sent (stage two's reorder buffer
+    // would hold a source to its latest time anyway).
     for (const rb of this.route(this.slo.evaluate(now - 1))) {
-      const ts = Math.max(rb.burn.transition.at + 1, this.lastOut);
+      const ts = rb.burn.transition.at + 1;
       const last = out[out.length - 1];
       if (last !== undefined && last.ts === ts && last.q !== undefined) (last.q as RoutedBurn[]).push(rb);
       else out.push({ ts, origin: null, ev: [], ix: [], x: [], q: [rb] });
     }
-    out.sort((a, b) => a.ts - b.ts);
-    const last = out[out.length - 1];
-    if (last !== undefined) this.lastOut = Math.max(this.lastOut, last.ts);
-    return out;
+    return out.sort((a, b) => a.ts - b.ts);
   }
 
   /** SLO docs of the SLOs this fold counts (`own`: those whose samples come here). */

@@ -13,5 +13,5 @@ export { createRedisRecordStore, redisOutboxKey, RedisSilenceSync, type OwnerFen
 export { PartitionNotify } from './partition-notify.js';
 export { FoldStage } from './fold-stage.js';
 export { Fold, type FoldOutput, type FoldState, type Extension } from './fold.js';
-export { splitForFold, splitForStageTwo, foldPartition } from './fold-keys.js';
+export { splitForFold, splitForStageTwo, foldPartition, sloFoldPartition } from './fold-keys.js';
 export { applyReleased } from './assemble.js';

@@ -18,7 +18,7 @@ import type { IncidentDoc } from '../../../src/model/index.js';
 import { normalize } from '../../../src/normalize/index.js';
 import { applyReleased, type AssembleItem } from '../../../src/scaleout/assemble.js';
 import { createDomainRouter } from '../../../src/scaleout/index.js';
-import { foldPartition, splitForFold, splitForStageTwo } from '../../../src/scaleout/fold-keys.js';
+import { sloFoldPartition, splitForFold, splitForStageTwo } from '../../../src/scaleout/fold-keys.js';
 import { Fold, type FoldOptions, type FoldOutput } from '../../../src/scaleout/fold.js';
 
 const SCENARIOS = new URL('../../scenarios/', import.meta.url).pathname;
@@ -47,7 +47,7 @@ async function compare(lines: readonly string[], configDir: string, name: string
     retentionMs: config.engine.retentionMs,
     slos: config.engine.slos,
     alertPartition: (ev) => router.partitionOf(ev),
-    sloPartition: (slo) => router.partitionOf({ kind: 'sli', slo, at: 0, sampleAt: 0, good: 0, total: 0 }),
+    sloPartition: (slo) => router.partitionOfSlo(slo),
   };
   const single = new Engine(config.engine);
   let folds = Array.from({ length: opts.folds }, () => new Fold(foldOptions));
@@ -98,7 +98,7 @@ async function compare(lines: readonly string[], configDir: string, name: string
   const extended = folds.reduce((s, f) => s + f.counts.extended, 0);
   const burns = folds.reduce((s, f) => s + f.counts.burns, 0);
   // The SLOs as the folds count them (each SLO in the fold partition its samples are keyed to).
-  const slos = folds.flatMap((f, i) => f.sloDocs((slo) => foldPartition({ kind: 'sli', slo, at: 0, sampleAt: 0, good: 0, total: 0 }, 0, opts.folds) === i));
+  const slos = folds.flatMap((f, i) => f.sloDocs((slo) => sloFoldPartition(slo, opts.folds) === i));
   return {
     single: shape(single.incidentDocs()),
     folded: shape(engines.flatMap((e) => e.incidentDocs())),
