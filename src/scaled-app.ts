@@ -210,7 +210,7 @@ export class ScaledApp {
       maxBodyBytes: config.server.maxBodyBytes,
       isReady: () => this.isReady(),
       isAccepting: () => this.accepting && !this.stopping,
-      notReadyReason: () => (this.stopping ? 'stopping' : 'catching up with Kafka'),
+      notReadyReason: () => (this.stopping ? 'stopping' : `catching up with Kafka (${this.stagesBehind().join(', ')})`),
       isStopping: () => this.stopping,
     });
     const { address: addr, url } = await listenOn(this.server, listen.host, listen.port);
@@ -242,8 +242,13 @@ export class ScaledApp {
 
   /** Ready once every stage owns its partitions and has consumed each to its end (recently). */
   isReady(): boolean {
-    const stages = [this.stageOne, this.foldStage, this.stageTwo];
-    return !this.stopping && stages.every((s) => s !== null && s.caughtUp());
+    return !this.stopping && this.stagesBehind().length === 0;
+  }
+
+  /** The stages that do not own their partitions yet or have not consumed each to its end (recently). */
+  private stagesBehind(): string[] {
+    const stages = { route: this.stageOne, fold: this.foldStage, correlate: this.stageTwo };
+    return Object.entries(stages).flatMap(([name, stage]) => (stage !== null && stage.caughtUp() ? [] : [name]));
   }
 
   /** Stops taking requests, checkpoints every partition, leaves the groups and disconnects. */
